@@ -1,0 +1,73 @@
+"""Plain records that carry a register from the readers to the mapper.
+
+Readers produce these; repair functions transform them; the mapper turns them into RDF.
+They hold raw text and its position so every fact in the graph can point back at the
+file, row and line it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of raw text and the 1-based line of the source file where it starts."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class TableRow:
+    """One record of a tabular register (a table row, possibly spanning many lines)."""
+
+    file: str
+    line: int
+    number: int | None
+    """The row's 序号 as printed, or None where the register left it out."""
+    cells: dict[str, Span]
+    """Field key (see graph.columns) → the cell's raw text."""
+    raw: str
+    """The record's raw text as it stands in the file."""
+
+
+@dataclass
+class FlowStage:
+    """A stage box of a risk-control flowchart (立案, 调查取证 …), in printed order."""
+
+    label: str
+    """The stage label as printed, e.g. "立  案" or "申请人提出    救助申请"."""
+    line: int
+    description: Span | None = None
+    """A one-line explanation printed under the label (e.g. "发现非法行为，及时处置")."""
+
+
+@dataclass
+class RiskGroup:
+    """One risk box of a flowchart: its enumerated risk points, level, controls and role."""
+
+    risks: list[Span]
+    level: Span | None
+    controls: list[Span]
+    role: Span | None
+    stage: int | None
+    """Index into FlowItem.stages of the stage this box belongs to, or None if unknown."""
+    line: int
+    """Line of the box's first element."""
+
+
+@dataclass
+class FlowItem:
+    """One power of a flowchart register: header fields and its stage boxes."""
+
+    file: str
+    line: int
+    code: Span | None
+    name: Span | None
+    category: Span | None
+    """The heading that names the power type, e.g. "行政处罚类"."""
+    stages: list[FlowStage] = field(default_factory=list)
+    groups: list[RiskGroup] = field(default_factory=list)
+    shared_controls: list[Span] = field(default_factory=list)
+    """Controls printed once for the whole chart rather than per box."""
