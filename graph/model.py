@@ -71,3 +71,71 @@ class FlowItem:
     groups: list[RiskGroup] = field(default_factory=list)
     shared_controls: list[Span] = field(default_factory=list)
     """Controls printed once for the whole chart rather than per box."""
+
+
+# --- repaired items: what the mapper turns into RDF, whatever layout they came from --------
+
+
+@dataclass
+class StageDraft:
+    label: str
+    """The stage name as printed (or as named by a duty), whitespace removed."""
+    stage_type: str | None
+    """IRI of the stage-type concept, or None when the vocabulary has no such stage."""
+    line: int
+    description: str | None = None
+    order: int = 0
+
+
+@dataclass
+class RiskDraft:
+    text: Span
+    level: str | None
+    """IRI of qz:High / qz:Medium / qz:Low."""
+    level_raw: Span | None
+    controls: list[Span]
+    role: Span | None
+    stage: int | None
+    """Index into ItemDraft.stages."""
+
+
+@dataclass
+class DutyDraft:
+    text: Span
+    heading: str | None
+    """The stage or duty heading the entry names ("立案阶段责任" → "立案")."""
+    stage: int | None
+
+
+@dataclass
+class ItemDraft:
+    """One power item of one register after repair, before it becomes RDF."""
+
+    file: str
+    line: int
+    row: int | None
+    row_inferred: bool
+    raw: str
+    label: str | None
+    raw_label: str
+    label_repair: str | None
+    power_type: str | None
+    raw_power_type: str
+    power_type_repair: str | None
+    code: str | None = None
+    raw_code: str | None = None
+    code_repairs: tuple[str, ...] = ()
+    agency: str | None = None
+    legal_basis: Span | None = None
+    sub_item: str | None = None
+    remark: str | None = None
+    phone: str | None = None
+    declared_risk_count: int | None = None
+    stages: list[StageDraft] = field(default_factory=list)
+    risks: list[RiskDraft] = field(default_factory=list)
+    duties: list[DutyDraft] = field(default_factory=list)
+    accountability: list[Span] = field(default_factory=list)
+    truncated: set[str] = field(default_factory=set)
+    garbled: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    """Findings of the build worth a person's look (count mismatches, unresolved types …)."""
