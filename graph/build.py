@@ -1,0 +1,140 @@
+"""Build the whole dataset from data/: read → repair → merge → map, then store.
+
+`build_dataset` is the pipeline without I/O to the store, used by tests and by `quanze
+build`; `build_store` writes the result into the embedded store atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, URIRef
+
+from graph.curation import load_curation
+from graph.map_items import RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
+from graph.merge_registers import merge
+from graph.model import ItemDraft
+from graph.namespaces import ID
+from graph.read_flowchart import read_flowchart
+from graph.read_table import read_table
+from graph.read_text import read_text
+from graph.repair_codes import load_schemes
+from graph.repair_items import RepairContext, item_from_flow, items_from_table
+from graph.repair_labels import BigramModel
+from graph.store import write_store
+from graph.vocab import Vocabulary, load_ontology
+
+ONTOLOGY_GRAPH = ID["graph/ontology"]
+STATUTES_GRAPH = ID["graph/statutes"]
+_KIND_PRIORITY = {"power-list": 0, "risk-flowchart": 1, "risk-register": 2}
+
+
+@dataclass
+class BuildReport:
+    """What a build produced, for the CLI to print and tests to check."""
+
+    items_per_register: dict[str, int] = field(default_factory=dict)
+    powers_per_jurisdiction: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    quads: int = 0
+
+
+def load_manifest(path: Path) -> list[RegisterInfo]:
+    with path.open(encoding="utf-8") as handle:
+        return [RegisterInfo(**row) for row in csv.DictReader(handle)]
+
+
+def repair_context(data: Path, vocabulary: Vocabulary) -> RepairContext:
+    schemes, confusions = load_schemes(data)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((data / "statutes").glob("*.md"))]
+    return RepairContext(
+        vocabulary=vocabulary,
+        curation=load_curation(data / "curation" / "fields.csv"),
+        schemes=schemes,
+        confusions=confusions,
+        language=BigramModel.from_texts(texts),
+    )
+
+
+def read_register(info: RegisterInfo, data: Path, ctx: RepairContext) -> list[ItemDraft]:
+    """Read and repair one register of the manifest."""
+    text = read_text(data / "registers" / info.file)
+    if info.layout == "flowchart":
+        flows = read_flowchart(text, info.file, ctx.vocabulary)
+        return [item_from_flow(flow, index, ctx) for index, flow in enumerate(flows, start=1)]
+    return items_from_table(read_table(text, info.file), ctx)
+
+
+def build_dataset(
+    data: Path,
+    ontology: Path,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[Dataset, BuildReport]:
+    """The complete dataset of every register in the manifest, and a report of the build."""
+    dataset = Dataset()
+    ontology_graph = load_ontology(ontology)
+    target = dataset.graph(ONTOLOGY_GRAPH)
+    for triple in ontology_graph:
+        target.add(triple)
+    vocabulary = Vocabulary(ontology_graph)
+    ctx = repair_context(data, vocabulary)
+    report = BuildReport()
+    _add_statutes(dataset, data)
+
+    by_jurisdiction: dict[str, list[tuple[RegisterInfo, list[ItemDraft]]]] = defaultdict(list)
+    for info in load_manifest(data / "registers" / "manifest.csv"):
+        progress(info.file)
+        drafts = read_register(info, data, ctx)
+        report.items_per_register[info.file] = len(drafts)
+        report.notes.extend(f"{d.file} 第{d.row if d.row is not None else '?'}行: {note}" for d in drafts for note in d.notes)
+        add_jurisdiction(dataset, info)
+        add_register(dataset.graph(info.graph_iri), info)
+        by_jurisdiction[info.division_code].append((info, drafts))
+
+    for code, registers in by_jurisdiction.items():
+        registers.sort(key=lambda pair: _KIND_PRIORITY.get(pair[0].kind, 9))
+        infos = {info.file: info for info, _ in registers}
+        groups = merge([drafts for _, drafts in registers])
+        report.powers_per_jurisdiction[code] = len(groups)
+        for group in groups:
+            lead = group[0]
+            item = item_iri(infos[lead.file], lead)
+            for draft in group:
+                add_item(dataset, infos[draft.file], item, draft)
+    return dataset, report
+
+
+def _add_statutes(dataset: Dataset, data: Path) -> None:
+    """The statute catalogue (instruments and articles) in its own graph."""
+    from graph.map_statutes import statute_graph
+    from graph.statutes import load_catalogue
+
+    directory = data / "statutes"
+    if not (directory / "instruments.csv").exists():
+        return
+    target = dataset.graph(STATUTES_GRAPH)
+    for triple in statute_graph(load_catalogue(directory)):
+        target.add(triple)
+
+
+def build_store(
+    data: Path,
+    ontology: Path,
+    store: Path,
+    progress: Callable[[str], None] = lambda _: None,
+) -> BuildReport:
+    """Build the dataset and swap it into the store at `store`."""
+    dataset, report = build_dataset(data, ontology, progress)
+    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    report.quads = write_store(nquads, store)
+    return report
+
+
+def count_by_type(dataset: Dataset) -> Counter[URIRef]:
+    """How many nodes of each rdf:type the dataset holds (for reports and tests)."""
+    query = "SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?t } } GROUP BY ?t"
+    return Counter({row.t: int(row.n) for row in dataset.query(query)})  # type: ignore[union-attr]

@@ -1,0 +1,207 @@
+"""`quanze`: build the store, export it, query it.
+
+A thin argparse layer over graph.build and graph.store. Bad input ends with one line on
+stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph import paths
+from graph.read_text import UnreadableInput
+from graph.store import QueryError, StoreError, open_store, run_query
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+EXPORT_FORMATS = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quanze",
+        description="Quanze (权责): legal knowledge graph of medical-insurance bureaus' power and risk registers.",
+    )
+    parser.add_argument("--store", type=Path, help=f"store directory (default {paths.store_dir()}, env QUANZE_STORE)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the embedded store from data/ (ontology, statutes, registers)")
+    build.add_argument("--data", type=Path, help=f"data directory (default {paths.data_dir()})")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(run=_build)
+
+    export = commands.add_parser("export", help="write the whole dataset")
+    export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="nquads")
+    export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    export.set_defaults(run=_export)
+
+    query = commands.add_parser("query", help="run a SPARQL query (text or a .rq file) on the store")
+    query.add_argument("query", metavar="QUERY_OR_FILE")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.set_defaults(run=_query)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (CliError, StoreError, QueryError, UnreadableInput) as error:
+        print(f"quanze: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("quanze: interrupted", file=sys.stderr)
+        return 130
+
+
+def _store(args: argparse.Namespace) -> Path:
+    return args.store or paths.store_dir()
+
+
+# --- build ----------------------------------------------------------------------------------
+
+
+def _build(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from graph.build import build_store, load_manifest
+
+    data = args.data or paths.data_dir()
+    manifest = data / "registers" / "manifest.csv"
+    if not manifest.exists():
+        raise CliError(f"no register manifest at {manifest}")
+    total = len(load_manifest(manifest))
+    with tqdm(total=total, unit="register", disable=args.quiet or not sys.stderr.isatty()) as bar:
+
+        def step(name: str) -> None:
+            bar.set_postfix_str(name)
+            bar.update(1)
+
+        try:
+            report = build_store(data, paths.ontology_dir(), _store(args), step)
+        except (ValueError, OSError) as error:
+            raise CliError(f"build failed, the previous store is unchanged: {error}") from error
+    print(f"store: {_store(args)} ({report.quads} quads)")
+    for file, count in report.items_per_register.items():
+        print(f"  {file}: {count} items")
+    for code, count in report.powers_per_jurisdiction.items():
+        print(f"  jurisdiction {code}: {count} power items")
+    if report.notes:
+        print(f"{len(report.notes)} findings for review:")
+        for note in report.notes:
+            print(f"  {note}")
+    return EXIT_OK
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def _export(args: argparse.Namespace) -> int:
+    fmt = EXPORT_FORMATS[args.format]
+    with open_store(_store(args)) as store:
+        if fmt.supports_datasets:
+            data = store.dump(format=fmt)
+        else:  # Turtle has no graphs: write the union of all of them
+            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            data = ox.serialize(union, format=fmt)
+    _write(data, args.output)
+    return EXIT_OK
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    """Write all of it or nothing: a temporary file renamed into place."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    temporary = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(output)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise CliError(f"cannot write {output}: {error.strerror or error}") from error
+
+
+# --- query ----------------------------------------------------------------------------------
+
+
+def _query_text(argument: str) -> str:
+    path = Path(argument)
+    if len(argument) < 250 and "\n" not in argument and path.suffix in {".rq", ".sparql", ".txt"}:
+        if not path.is_file():
+            raise CliError(f"query file not found: {argument}")
+        return path.read_text(encoding="utf-8")
+    return argument
+
+
+def _query(args: argparse.Namespace) -> int:
+    sparql = _query_text(args.query)
+    with open_store(_store(args)) as store:
+        result = run_query(store, sparql)
+        if isinstance(result, ox.QueryBoolean):
+            print("true" if bool(result) else "false")
+        elif isinstance(result, ox.QueryTriples):
+            sys.stdout.buffer.write(result.serialize(format=ox.RdfFormat.TURTLE) or b"")
+        elif args.format == "table":
+            print(format_table([str(v.value) for v in result.variables], _rows(result)))
+        else:
+            results_format = ox.QueryResultsFormat.CSV if args.format == "csv" else ox.QueryResultsFormat.JSON
+            sys.stdout.buffer.write(result.serialize(format=results_format) or b"")
+            if args.format == "json":
+                print()
+    return EXIT_OK
+
+
+def _rows(solutions: ox.QuerySolutions) -> list[list[str]]:
+    names = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = []
+        for name in names:
+            term = solution[name]
+            row.append("" if term is None else str(term.value))
+        rows.append(row)
+    return rows
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def format_table(header: list[str], rows: list[list[str]], max_cell: int = 60) -> str:
+    """A plain-text table that lines up Chinese text (double-width characters)."""
+    def clip(cell: str) -> str:
+        cell = cell.replace("\n", " ")
+        return cell if _width(cell) <= max_cell else cell[: max_cell // 2 - 1] + "…"
+
+    body = [[clip(c) for c in row] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in body]) for i, h in enumerate(header)]
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in body]
+    out.append(f"({len(rows)} rows)")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
