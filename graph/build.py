@@ -60,9 +60,8 @@ def repair_context(data: Path, vocabulary: Vocabulary) -> RepairContext:
     )
 
 
-def read_register(info: RegisterInfo, data: Path, ctx: RepairContext) -> list[ItemDraft]:
+def read_register(text: str, info: RegisterInfo, ctx: RepairContext) -> list[ItemDraft]:
     """Read and repair one register of the manifest."""
-    text = read_text(data / "registers" / info.file)
     if info.layout == "flowchart":
         flows = read_flowchart(text, info.file, ctx.vocabulary)
         return [item_from_flow(flow, index, ctx) for index, flow in enumerate(flows, start=1)]
@@ -86,9 +85,12 @@ def build_dataset(
     _add_statutes(dataset, data)
 
     by_jurisdiction: dict[str, list[tuple[RegisterInfo, list[ItemDraft]]]] = defaultdict(list)
+    lines: dict[str, list[str]] = {}
     for info in load_manifest(data / "registers" / "manifest.csv"):
         progress(info.file)
-        drafts = read_register(info, data, ctx)
+        text = read_text(data / "registers" / info.file)
+        lines[info.file] = text.split("\n")
+        drafts = read_register(text, info, ctx)
         report.items_per_register[info.file] = len(drafts)
         report.notes.extend(f"{d.file} 第{d.row if d.row is not None else '?'}行: {note}" for d in drafts for note in d.notes)
         add_jurisdiction(dataset, info)
@@ -104,18 +106,18 @@ def build_dataset(
             lead = group[0]
             item = item_iri(infos[lead.file], lead)
             for draft in group:
-                add_item(dataset, infos[draft.file], item, draft)
+                add_item(dataset, infos[draft.file], item, draft, lines[draft.file], lead.label)
     return dataset, report
 
 
 def _add_statutes(dataset: Dataset, data: Path) -> None:
     """The statute catalogue (instruments and articles) in its own graph."""
-    from graph.map_statutes import statute_graph
-    from graph.statutes import load_catalogue
-
     directory = data / "statutes"
     if not (directory / "instruments.csv").exists():
         return
+    from graph.map_statutes import statute_graph
+    from graph.statutes import load_catalogue
+
     target = dataset.graph(STATUTES_GRAPH)
     for triple in statute_graph(load_catalogue(directory)):
         target.add(triple)

@@ -21,6 +21,17 @@ from graph.store import QueryError, StoreError, open_store, run_query
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
+PREFIXES = {
+    "qz": "https://w3id.org/quanze/ontology#",
+    "id": "https://w3id.org/quanze/id/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "org": "http://www.w3.org/ns/org#",
+}
+
 EXPORT_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
@@ -117,11 +128,13 @@ def _build(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     fmt = EXPORT_FORMATS[args.format]
     with open_store(_store(args)) as store:
-        if fmt.supports_datasets:
+        if fmt == ox.RdfFormat.N_QUADS:
             data = store.dump(format=fmt)
+        elif fmt.supports_datasets:
+            data = ox.serialize(store, format=fmt, prefixes=PREFIXES)
         else:  # Turtle has no graphs: write the union of all of them
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-            data = ox.serialize(union, format=fmt)
+            data = ox.serialize(union, format=fmt, prefixes=PREFIXES)
     _write(data, args.output)
     return EXIT_OK
 
@@ -160,7 +173,7 @@ def _query(args: argparse.Namespace) -> int:
         if isinstance(result, ox.QueryBoolean):
             print("true" if bool(result) else "false")
         elif isinstance(result, ox.QueryTriples):
-            sys.stdout.buffer.write(result.serialize(format=ox.RdfFormat.TURTLE) or b"")
+            sys.stdout.buffer.write(ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")
         elif args.format == "table":
             print(format_table([str(v.value) for v in result.variables], _rows(result)))
         else:

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from graph.model import ItemDraft, RiskDraft, Span
 from graph.namespaces import ID, ORG, QZ
@@ -109,8 +109,15 @@ def add_register(graph: Graph, info: RegisterInfo) -> None:
 class _ItemWriter:
     """Writes one draft's triples into its register's graph."""
 
-    def __init__(self, graph: Graph, info: RegisterInfo, item: URIRef, draft: ItemDraft) -> None:
+    def __init__(
+        self, graph: Graph, info: RegisterInfo, item: URIRef, draft: ItemDraft, lines: list[str], lead_label: str | None
+    ) -> None:
         self.graph, self.info, self.item, self.draft = graph, info, item, draft
+        self.lines, self.lead_label = lines, lead_label
+
+    def raw_line(self, line: int, fallback: str) -> str:
+        """The file's line as printed: the raw text a node's value was read from."""
+        return self.lines[line - 1].strip() if 0 < line <= len(self.lines) else fallback
 
     def source(self, node: URIRef, line: int, raw: str) -> None:
         record = URIRef(f"{node}/source/{self.info.short}")
@@ -129,14 +136,16 @@ class _ItemWriter:
         g.add((node, RDFS.label, _zh(span.text)))
         if order is not None:
             g.add((node, QZ.order, Literal(order)))
-        self.source(node, span.line, span.text)
+        self.source(node, span.line, self.raw_line(span.line, span.text))
         return node
 
     def write(self, stage_iris: list[URIRef]) -> None:
         g, d, item = self.graph, self.draft, self.item
         g.add((item, RDF.type, QZ.PowerItem))
-        if d.label:
+        if d.label and self.lead_label in (None, d.label):
             g.add((item, RDFS.label, _zh(d.label)))
+        elif d.label:  # another register of the jurisdiction names the same power differently
+            g.add((item, SKOS.altLabel, _zh(d.label)))
         if d.label_repair or (d.label and d.raw_label.strip() != d.label):
             g.add((item, QZ.rawLabel, _zh(d.raw_label)))
         if d.label_repair:
@@ -226,7 +235,18 @@ def stage_iris(item: URIRef, draft: ItemDraft) -> list[URIRef]:
     return iris
 
 
-def add_item(dataset: Dataset, info: RegisterInfo, item: URIRef, draft: ItemDraft) -> None:
-    """All triples of one draft, in its register's named graph."""
+def add_item(
+    dataset: Dataset,
+    info: RegisterInfo,
+    item: URIRef,
+    draft: ItemDraft,
+    lines: list[str],
+    lead_label: str | None = None,
+) -> None:
+    """All triples of one draft, in its register's named graph.
+
+    `lines` are the register's text lines (for raw text); `lead_label` is the name the leading
+    register gives a merged item, which stays its rdfs:label.
+    """
     graph = dataset.graph(info.graph_iri)
-    _ItemWriter(graph, info, item, draft).write(stage_iris(item, draft))
+    _ItemWriter(graph, info, item, draft, lines, lead_label).write(stage_iris(item, draft))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,8 +69,8 @@ def normalise_code(
     """The repaired code and the repairs applied; `power_type` is a local name like "Penalty"."""
     code = normalise_code_chars(raw)
     repairs: list[str] = []
-    if code != re.sub(r"\s+", "", raw).upper():
-        repairs.append("homoglyph")
+    if code != re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).upper():
+        repairs.append("homoglyph")  # full-width forms are normalised silently: they are not OCR damage
     for scheme in schemes:
         match = scheme.pattern.match(code)
         if not match:

@@ -85,7 +85,7 @@ def test_truncated_cell_is_kept_and_marked():
 
 def test_ocr_repetition_loops_are_found():
     assert repetition_start("对参保基础为工工工工工工工") == 6
-    assert repetition_start("对于不是一个人,不是一个人,不是一个人,不是一个人,不是") == 4
+    assert repetition_start("对于不是一个人,不是一个人,不是一个人,不是一个人,不是") == 2
     assert not is_garbled("对定点医疗机构、定点零售药店违反医保管理制度的处罚")
 
 
