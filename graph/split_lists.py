@@ -73,13 +73,14 @@ def _markers(text: str, style: str) -> list[tuple[int, int, int]]:
         expected = found[-1][2] + 1 if found else None
         if is_glued and number != expected:
             continue  # a bare number glued to text is an enumerator only where the next one is due
-        if found and number == found[-1][2] and match.start("n") <= found[-1][1] + 2:
+        start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+        if found and number == found[-1][2] and start <= found[-1][1] + 2:
             # duplicated enumerator ("2. 2.调查…"): swallow the second one
             found[-1] = (found[-1][0], token_end, number)
             continue
         if found and number < found[-1][2] and number != 1:
             continue  # a smaller number mid-list is a reference inside an entry ("第3项"), not an item
-        found.append((match.start("n"), token_end, number))
+        found.append((start, token_end, number))
     return found
 
 
