@@ -14,7 +14,9 @@ from pathlib import Path
 
 from rdflib import Dataset, URIRef
 
+from graph.citations import load_confusions
 from graph.curation import load_curation
+from graph.link_statutes import link
 from graph.map_items import RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
 from graph.merge_registers import merge
 from graph.model import ItemDraft
@@ -25,6 +27,8 @@ from graph.read_text import read_text
 from graph.repair_codes import load_schemes
 from graph.repair_items import RepairContext, item_from_flow, items_from_table
 from graph.repair_labels import BigramModel
+from graph.map_statutes import statute_graph
+from graph.statutes import Instrument, load_catalogue
 from graph.store import write_store
 from graph.vocab import Vocabulary, load_ontology
 
@@ -82,7 +86,8 @@ def build_dataset(
     vocabulary = Vocabulary(ontology_graph)
     ctx = repair_context(data, vocabulary)
     report = BuildReport()
-    _add_statutes(dataset, data)
+    catalogue = _add_statutes(dataset, data)
+    confusions = load_confusions(data / "statutes" / "ocr_confusions.csv")
 
     by_jurisdiction: dict[str, list[tuple[RegisterInfo, list[ItemDraft]]]] = defaultdict(list)
     lines: dict[str, list[str]] = {}
@@ -91,6 +96,9 @@ def build_dataset(
         text = read_text(data / "registers" / info.file)
         lines[info.file] = text.split("\n")
         drafts = read_register(text, info, ctx)
+        for draft in drafts:
+            if draft.legal_basis:
+                draft.citations = link(draft.legal_basis.text, catalogue, confusions)
         report.items_per_register[info.file] = len(drafts)
         report.notes.extend(f"{d.file} 第{d.row if d.row is not None else '?'}行: {note}" for d in drafts for note in d.notes)
         add_jurisdiction(dataset, info)
@@ -106,21 +114,20 @@ def build_dataset(
             lead = group[0]
             item = item_iri(infos[lead.file], lead)
             for draft in group:
-                add_item(dataset, infos[draft.file], item, draft, lines[draft.file], lead.label)
+                add_item(dataset, infos[draft.file], item, draft, lines[draft.file], lead)
     return dataset, report
 
 
-def _add_statutes(dataset: Dataset, data: Path) -> None:
+def _add_statutes(dataset: Dataset, data: Path) -> dict[str, Instrument]:
     """The statute catalogue (instruments and articles) in its own graph."""
     directory = data / "statutes"
     if not (directory / "instruments.csv").exists():
-        return
-    from graph.map_statutes import statute_graph
-    from graph.statutes import load_catalogue
-
+        return {}
+    catalogue = load_catalogue(directory)
     target = dataset.graph(STATUTES_GRAPH)
-    for triple in statute_graph(load_catalogue(directory)):
+    for triple in statute_graph(catalogue):
         target.add(triple)
+    return catalogue
 
 
 def build_store(

@@ -8,11 +8,14 @@ qz:SourceRecord (prov:wasDerivedFrom) with the file, row, line and raw text it c
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
+from graph.link_statutes import CitationLink
+from graph.map_statutes import article_iri, instrument_iri
 from graph.model import ItemDraft, RiskDraft, Span
 from graph.namespaces import ID, ORG, QZ
 
@@ -110,10 +113,12 @@ class _ItemWriter:
     """Writes one draft's triples into its register's graph."""
 
     def __init__(
-        self, graph: Graph, info: RegisterInfo, item: URIRef, draft: ItemDraft, lines: list[str], lead_label: str | None
+        self, graph: Graph, info: RegisterInfo, item: URIRef, draft: ItemDraft, lines: list[str], lead: ItemDraft | None
     ) -> None:
         self.graph, self.info, self.item, self.draft = graph, info, item, draft
-        self.lines, self.lead_label = lines, lead_label
+        self.lines = lines
+        self.lead = lead if lead is not None and lead is not draft else None
+        """The leading register's draft of a merged item: its item-level facts are not repeated."""
 
     def raw_line(self, line: int, fallback: str) -> str:
         """The file's line as printed: the raw text a node's value was read from."""
@@ -140,24 +145,25 @@ class _ItemWriter:
         return node
 
     def write(self, stage_iris: list[URIRef]) -> None:
-        g, d, item = self.graph, self.draft, self.item
-        g.add((item, RDF.type, QZ.PowerItem))
-        if d.label and self.lead_label in (None, d.label):
+        g, d, item, lead = self.graph, self.draft, self.item, self.lead
+        if lead is None:
+            g.add((item, RDF.type, QZ.PowerItem))
+            g.add((item, QZ.jurisdiction, jurisdiction_iri(self.info.division_code)))
+            g.add((item, QZ.agency, agency_iri(self.info)))
+        if d.label and (lead is None or lead.label is None):
             g.add((item, RDFS.label, _zh(d.label)))
-        elif d.label:  # another register of the jurisdiction names the same power differently
+        elif d.label and d.label != lead.label:  # another register names the same power differently
             g.add((item, SKOS.altLabel, _zh(d.label)))
         if d.label_repair or (d.label and d.raw_label.strip() != d.label):
             g.add((item, QZ.rawLabel, _zh(d.raw_label)))
         if d.label_repair:
             g.add((item, QZ.labelRepair, Literal(d.label_repair)))
-        if d.power_type:
+        if d.power_type and (lead is None or lead.power_type != d.power_type):
             g.add((item, QZ.powerType, URIRef(d.power_type)))
         if d.power_type_repair or not d.power_type:
             g.add((item, QZ.rawPowerType, _zh(d.raw_power_type)))
         if d.power_type_repair:
             g.add((item, QZ.powerTypeRepair, Literal(d.power_type_repair)))
-        g.add((item, QZ.jurisdiction, jurisdiction_iri(self.info.division_code)))
-        g.add((item, QZ.agency, agency_iri(self.info)))
         g.add((item, QZ.inRegister, self.info.iri))
         if d.code:
             g.add((item, QZ.itemCode, Literal(d.code)))
@@ -202,10 +208,40 @@ class _ItemWriter:
             self.labelled(node, QZ.Duty, duty.text, n)
             if duty.stage is not None:
                 g.add((node, QZ.atStage, stage_iris[duty.stage]))
+        for n, link in enumerate(d.citations, start=1):
+            self.write_citation(URIRef(f"{item}/citation/{short}-{n}"), link, n)
         for n, case in enumerate(d.accountability, start=1):
             node = URIRef(f"{item}/accountability/{short}-{n}")
             g.add((item, QZ.hasAccountability, node))
             self.labelled(node, QZ.Accountability, case, n)
+
+    def write_citation(self, node: URIRef, link: CitationLink, order: int) -> None:
+        g, item, citation = self.graph, self.item, link.citation
+        g.add((item, QZ.hasCitation, node))
+        g.add((node, RDF.type, QZ.Citation))
+        g.add((node, QZ.order, Literal(order)))
+        g.add((node, RDFS.label, _zh(_citation_label(citation.title_raw, citation.articles))))
+        if citation.quote:
+            g.add((node, QZ.quote, _zh(citation.quote)))
+        g.add((node, QZ.resolution, Literal(link.resolution.method)))
+        if link.resolution.method == "fuzzy":
+            g.add((node, QZ.matchScore, Literal(link.resolution.score)))
+        if link.resolution.instrument_id:
+            g.add((node, QZ.citesInstrument, instrument_iri(link.resolution.instrument_id)))
+        for number in citation.articles:
+            g.add((node, QZ.citedArticleNumber, Literal(number)))
+        for number in link.found:
+            article = article_iri(link.resolution.instrument_id or "", number)
+            g.add((node, QZ.citesArticle, article))
+            g.add((item, QZ.legalBasis, article))
+        if link.quotes:
+            worst = max(link.quotes, key=lambda q: ("exact", "excerpt", "different").index(q.match))
+            g.add((node, QZ.quoteMatch, Literal(worst.match)))
+            for check in link.quotes:
+                if check.note:
+                    g.add((node, QZ.quoteNote, _zh(f"第{check.article}条：{check.note}")))
+        line = self.draft.legal_basis.line if self.draft.legal_basis else self.draft.line
+        self.source(node, line, citation.raw)
 
     def write_risk(self, node: URIRef, risk: RiskDraft, order: int, stage_iris: list[URIRef]) -> None:
         g = self.graph
@@ -226,6 +262,13 @@ class _ItemWriter:
             g.add((node, QZ.responsibleRole, role))
 
 
+def _citation_label(title: str | None, articles: tuple[int, ...]) -> str:
+    """《社会保险法》第87、88条 — what the citation names, as a short label."""
+    name = "《" + re.sub(r"\s+", "", title) + "》" if title else "（未识别文件）"
+    numbers = "、".join(map(str, articles))
+    return name + (f"第{numbers}条" if articles else "")
+
+
 def stage_iris(item: URIRef, draft: ItemDraft) -> list[URIRef]:
     """One IRI per stage type of an item, so registers that name the same stage share it."""
     iris = []
@@ -241,12 +284,13 @@ def add_item(
     item: URIRef,
     draft: ItemDraft,
     lines: list[str],
-    lead_label: str | None = None,
+    lead: ItemDraft | None = None,
 ) -> None:
     """All triples of one draft, in its register's named graph.
 
-    `lines` are the register's text lines (for raw text); `lead_label` is the name the leading
-    register gives a merged item, which stays its rdfs:label.
+    `lines` are the register's text lines (for raw text); `lead` is the leading register's
+    draft of a merged item: its name stays the rdfs:label and its item-level facts (type,
+    jurisdiction, agency) are stated once, in the leading register's graph.
     """
     graph = dataset.graph(info.graph_iri)
-    _ItemWriter(graph, info, item, draft, lines, lead_label).write(stage_iris(item, draft))
+    _ItemWriter(graph, info, item, draft, lines, lead).write(stage_iris(item, draft))

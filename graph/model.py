@@ -8,6 +8,10 @@ file, row and line it came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graph.link_statutes import CitationLink
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,7 @@ class ItemDraft:
     risks: list[RiskDraft] = field(default_factory=list)
     duties: list[DutyDraft] = field(default_factory=list)
     accountability: list[Span] = field(default_factory=list)
+    citations: list[CitationLink] = field(default_factory=list)
     truncated: set[str] = field(default_factory=set)
     garbled: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)

@@ -77,6 +77,10 @@ class QZ(DefinedNamespace):
     control: object
     responsibleRole: object
     register: object
+    hasCitation: object
+    citesInstrument: object
+    citesArticle: object
+    isReplacedBy: object
 
     # datatype properties
     divisionCode: object
@@ -110,3 +114,13 @@ class QZ(DefinedNamespace):
     terminal: object
     typeLetter: object
     description: object
+    quote: object
+    resolution: object
+    matchScore: object
+    citedArticleNumber: object
+    quoteMatch: object
+    quoteNote: object
+    chapter: object
+    status: object
+    level: object
+    documentNumber: object
