@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("query", metavar="QUERY_OR_FILE")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.set_defaults(run=_query)
+
+    law = commands.add_parser("law", help="print an article and the powers, per jurisdiction, that rest on it")
+    law.add_argument("instrument", help="title, short title or document number, e.g. 社会保险法 or 国务院令第735号")
+    law.add_argument("article", help="article number: 87 or 八十七 or 第八十七条")
+    law.set_defaults(run=_law)
     return parser
 
 
@@ -152,6 +157,60 @@ def _write(data: bytes, output: Path | None) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise CliError(f"cannot write {output}: {error.strerror or error}") from error
+
+
+# --- law ------------------------------------------------------------------------------------
+
+LAW_QUERY = """
+PREFIX qz: <https://w3id.org/quanze/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?code ?jurisdiction ?item ?label ?itemCode WHERE {
+  ?item qz:legalBasis <%s> ; qz:jurisdiction ?j .
+  ?j qz:divisionCode ?code ; rdfs:label ?jurisdiction .
+  OPTIONAL { ?item rdfs:label ?label }
+  OPTIONAL { ?item qz:itemCode ?itemCode }
+} ORDER BY ?code ?label
+"""
+
+
+def _law(args: argparse.Namespace) -> int:
+    from graph.citations import Citation, normalise_doc_number, resolve
+    from graph.map_statutes import article_iri
+    from graph.statutes import chinese_number, load_catalogue
+
+    catalogue = load_catalogue(paths.data_dir() / "statutes")
+    doc = normalise_doc_number(args.instrument)
+    citation = Citation(args.instrument, None if doc else args.instrument, doc, (), (), ())
+    resolution = resolve(citation, catalogue)
+    if resolution.instrument_id is None:
+        raise CliError(f"no instrument in the catalogue is called {args.instrument!r}")
+    instrument = catalogue[resolution.instrument_id]
+    try:
+        number = chinese_number(args.article.strip().removeprefix("第").removesuffix("条"))
+    except ValueError as error:
+        raise CliError(f"not an article number: {args.article!r}") from error
+    if not instrument.articles:
+        raise CliError(f"the catalogue has no text of {instrument.title}")
+    if number not in instrument.articles:
+        raise CliError(f"{instrument.title} has {len(instrument.articles)} articles; there is no article {number}")
+    article = instrument.articles[number]
+    print(f"《{instrument.title}》第{number}条" + (f"（{article.chapter}）" if article.chapter else ""))
+    if instrument.status != "in-force":
+        print(f"  [{instrument.status}]")
+    print(article.text)
+    print()
+    with open_store(_store(args)) as store:
+        rows = _rows(run_query(store, LAW_QUERY % article_iri(instrument.id, number)))  # type: ignore[arg-type]
+    if not rows:
+        print("没有权力事项以此条为依据。 No power item rests on this article.")
+        return EXIT_OK
+    current = None
+    for code, jurisdiction, _, label, item_code in rows:
+        if code != current:
+            print(f"{jurisdiction} {code}")
+            current = code
+        print(f"  - {label or '（无名称）'}" + (f"  [{item_code}]" if item_code else ""))
+    return EXIT_OK
 
 
 # --- query ----------------------------------------------------------------------------------

@@ -89,3 +89,18 @@ def test_build_writes_a_store_and_a_failed_build_keeps_it(capsys, tmp_path, monk
     assert code == 2 and "previous store is unchanged" in err and err.count("\n") == 1
     code, out, _ = run(capsys, "--store", str(store), "query", COUNT_ITEMS, "--format", "csv")
     assert code == 0 and out.splitlines()[1] == "52"
+
+
+def test_law_prints_the_article_and_the_powers_citing_it(capsys, store_path):
+    code, out, err = run(capsys, "--store", str(store_path), "law", "社会保险法", "八十七")
+    assert code == 0, err
+    assert out.startswith("《中华人民共和国社会保险法》第87条")
+    for place in ("潘集区 340406", "北关区 410503", "瓜州县 620922"):
+        assert place in out
+    assert "[4105030039B0001]" in out
+
+
+@pytest.mark.parametrize("argv,message", [(("不存在法", "1"), "no instrument"), (("社会保险法", "120"), "98 articles"), (("社会保险法", "abc"), "not an article")])
+def test_law_errors(capsys, store_path, argv, message):
+    code, _, err = run(capsys, "--store", str(store_path), "law", *argv)
+    assert code == 2 and message in err
