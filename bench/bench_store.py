@@ -49,7 +49,8 @@ def main() -> None:
     build_s = time.perf_counter() - start
     data = scaled(dataset.serialize(format="nquads", encoding="utf-8"), args.copies)
     print(f"build of the five registers (read, repair, map): {build_s:.2f} s")
-    print(f"dataset: {args.copies} copies, {data.count(b'\n')} quads")
+    quads = data.count(b"\n")
+    print(f"dataset: {args.copies} copies, {quads} quads")
 
     def load_ox() -> ox.Store:
         store = ox.Store()
