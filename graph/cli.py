@@ -67,6 +67,19 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.set_defaults(run=_query)
 
+    validate = commands.add_parser(
+        "validate",
+        help="check registers against the shapes (exit 0 conforms, 1 violations, 2 unreadable input)",
+        description="Validate register files (CSV in UTF-8 or GBK, TSV, XLSX, the seed text layouts, Turtle, JSON-LD) "
+        "or, with --store, the whole built graph grouped by jurisdiction.",
+    )
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    validate.add_argument("--store-graph", dest="whole_store", action="store_true", help="validate the whole built store instead of files")
+    validate.add_argument("--format", choices=("text", "json", "html"), default="text")
+    validate.add_argument("--lang", choices=("zh", "en"), default="zh")
+    validate.add_argument("-o", "--output", type=Path, help="write the report to a file")
+    validate.set_defaults(run=_validate)
+
     law = commands.add_parser("law", help="print an article and the powers, per jurisdiction, that rest on it")
     law.add_argument("instrument", help="title, short title or document number, e.g. 社会保险法 or 国务院令第735号")
     law.add_argument("article", help="article number: 87 or 八十七 or 第八十七条")
@@ -157,6 +170,45 @@ def _write(data: bytes, output: Path | None) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise CliError(f"cannot write {output}: {error.strerror or error}") from error
+
+
+# --- validate -------------------------------------------------------------------------------
+
+EXIT_VIOLATIONS = 1
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from graph.read_table import NoHeader
+    from graph.read_flowchart import FlowchartError
+    from graph.report import to_html, to_json, to_text
+    from graph.validate import validate_files, validate_store_dataset
+
+    if args.whole_store:
+        from rdflib import Dataset
+
+        with open_store(_store(args)) as store:
+            dataset = Dataset()
+            dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+        report = validate_store_dataset(dataset, args.lang)
+    else:
+        if not args.files:
+            raise CliError("name one or more register files, or use --store-graph")
+        files = []
+        for path in args.files:
+            if not path.is_file():
+                raise CliError(f"{path}: no such file")
+            files.append((str(path), path.read_bytes()))
+        try:
+            report = validate_files(files, args.lang)
+        except (NoHeader, FlowchartError) as error:
+            raise CliError(str(error)) from error
+    render = {"json": to_json, "html": to_html, "text": to_text}[args.format]
+    text = render(report) if args.format == "json" else render(report, args.lang, by_jurisdiction=args.whole_store)
+    if args.output:
+        _write(text.encode("utf-8"), args.output)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
 
 # --- law ------------------------------------------------------------------------------------

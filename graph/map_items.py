@@ -75,9 +75,9 @@ def agency_iri(info: RegisterInfo) -> URIRef:
 
 def item_iri(info: RegisterInfo, draft: ItemDraft) -> URIRef:
     if draft.code:
-        return ID[f"power/{info.division_code}/{draft.code}"]
+        return ID[f"power/{info.division_code or 'unknown'}/{draft.code}"]
     local = f"{draft.row}" if draft.row is not None else f"L{draft.line}"
-    return ID[f"power/{info.division_code}/{info.short}-{local}"]
+    return ID[f"power/{info.division_code or 'unknown'}/{info.short}-{local}"]
 
 
 def add_jurisdiction(dataset: Dataset, info: RegisterInfo) -> None:
@@ -101,8 +101,9 @@ def add_register(graph: Graph, info: RegisterInfo) -> None:
     graph.add((register, DCTERMS.source, Literal(info.file)))
     graph.add((register, DCTERMS.title, _zh(info.title)))
     graph.add((register, QZ.registerKind, Literal(info.kind)))
-    graph.add((register, QZ.jurisdiction, jurisdiction_iri(info.division_code)))
-    graph.add((register, DCTERMS.publisher, agency_iri(info)))
+    if info.division_code:
+        graph.add((register, QZ.jurisdiction, jurisdiction_iri(info.division_code)))
+        graph.add((register, DCTERMS.publisher, agency_iri(info)))
     if info.year:
         graph.add((register, QZ.year, Literal(int(info.year))))
     if info.note:
@@ -148,8 +149,9 @@ class _ItemWriter:
         g, d, item, lead = self.graph, self.draft, self.item, self.lead
         if lead is None:
             g.add((item, RDF.type, QZ.PowerItem))
-            g.add((item, QZ.jurisdiction, jurisdiction_iri(self.info.division_code)))
-            g.add((item, QZ.agency, agency_iri(self.info)))
+            if self.info.division_code:  # an unknown jurisdiction is left out, for validation to report
+                g.add((item, QZ.jurisdiction, jurisdiction_iri(self.info.division_code)))
+                g.add((item, QZ.agency, agency_iri(self.info)))
         if d.label and (lead is None or lead.label is None):
             g.add((item, RDFS.label, _zh(d.label)))
         elif d.label and d.label != lead.label:  # another register names the same power differently
@@ -171,6 +173,10 @@ class _ItemWriter:
                 g.add((item, QZ.rawCode, Literal(d.raw_code)))
             for repair in d.code_repairs:
                 g.add((item, QZ.codeRepair, Literal(repair)))
+            if d.code_division:
+                g.add((item, QZ.codeJurisdiction, jurisdiction_iri(d.code_division)))
+            if d.code_letter_type:
+                g.add((item, QZ.codeLetterType, QZ[d.code_letter_type]))
         if d.legal_basis:
             g.add((item, QZ.legalBasisText, _zh(d.legal_basis.text)))
         for value, prop in ((d.sub_item, QZ.subItem), (d.remark, QZ.remark), (d.phone, QZ.supervisionPhone)):
@@ -178,6 +184,7 @@ class _ItemWriter:
                 g.add((item, prop, Literal(value)))
         if d.declared_risk_count is not None:
             g.add((item, QZ.declaredRiskCount, Literal(d.declared_risk_count)))
+            g.add((item, QZ.listedRiskCount, Literal(len(d.risks))))
         for field in sorted(d.truncated):
             g.add((item, QZ.truncatedField, Literal(field)))
         for field in sorted(d.garbled):
@@ -230,6 +237,8 @@ class _ItemWriter:
             g.add((node, QZ.citesInstrument, instrument_iri(link.resolution.instrument_id)))
         for number in citation.articles:
             g.add((node, QZ.citedArticleNumber, Literal(number)))
+        for number in link.missing:
+            g.add((node, QZ.missingArticle, Literal(number)))
         for number in link.found:
             article = article_iri(link.resolution.instrument_id or "", number)
             g.add((node, QZ.citesArticle, article))

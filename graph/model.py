@@ -129,6 +129,10 @@ class ItemDraft:
     code: str | None = None
     raw_code: str | None = None
     code_repairs: tuple[str, ...] = ()
+    code_division: str | None = None
+    """The GB/T 2260 division the code names (its prefix or suffix, by code scheme)."""
+    code_letter_type: str | None = None
+    """Local name of the power type the code's type letter stands for in its scheme."""
     agency: str | None = None
     legal_basis: Span | None = None
     sub_item: str | None = None

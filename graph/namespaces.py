@@ -81,6 +81,8 @@ class QZ(DefinedNamespace):
     citesInstrument: object
     citesArticle: object
     isReplacedBy: object
+    codeJurisdiction: object
+    codeLetterType: object
 
     # datatype properties
     divisionCode: object
@@ -124,3 +126,5 @@ class QZ(DefinedNamespace):
     status: object
     level: object
     documentNumber: object
+    listedRiskCount: object
+    missingArticle: object

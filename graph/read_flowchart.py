@@ -19,7 +19,6 @@ stage names.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -224,22 +223,29 @@ def _cost(box: _Box, stage: tuple[int, _Token], labels: list[int], lexicon: Stag
 
 
 def _assign(boxes: list[_Box], stages: list[tuple[int, _Token]], lexicon: StageLexicon) -> list[int | None]:
-    """Index into `stages` for each box, minimising the total cost (exact search)."""
+    """Index into `stages` for each box, minimising the total cost.
+
+    Exact: a dynamic programme over the boxes in order and the set of stages already taken
+    (charts have fewer than ten stages); a box may also stay without a stage, at a high cost.
+    """
     labels = [p for p, _ in stages]
     choices = [i for i, (_, t) in enumerate(stages) if not lexicon.is_party_action(_compact(t.text))]
-    slots: list[int | None] = list(choices) + [None] * len(boxes)
-    costs = {
-        (b, s): (_NO_STAGE if s is None else _cost(box, stages[s], labels, lexicon))
-        for b, box in enumerate(boxes)
-        for s in slots
-    }
-    best: tuple[int, tuple[int | None, ...]] | None = None
-    for assignment in itertools.permutations(range(len(slots)), len(boxes)):
-        chosen = tuple(slots[i] for i in assignment)
-        total = sum(costs[(b, s)] for b, s in enumerate(chosen))
-        if best is None or total < best[0]:
-            best = (total, chosen)
-    return list(best[1]) if best else []
+    costs = [[_cost(box, stages[s], labels, lexicon) for s in choices] for box in boxes]
+    best: dict[int, tuple[int, tuple[int | None, ...]]] = {0: (0, ())}
+    for b in range(len(boxes)):
+        step: dict[int, tuple[int, tuple[int | None, ...]]] = {}
+        for used, (total, chosen) in best.items():
+            options = [(total + _NO_STAGE, used, chosen + (None,))]
+            options += [
+                (total + costs[b][k], used | 1 << k, chosen + (choices[k],))
+                for k in range(len(choices))
+                if not used & 1 << k
+            ]
+            for cost, mask, path in options:
+                if mask not in step or cost < step[mask][0]:
+                    step[mask] = (cost, path)
+        best = step
+    return list(min(best.values(), key=lambda v: v[0])[1]) if boxes else []
 
 
 # --- items --------------------------------------------------------------------------------

@@ -56,27 +56,34 @@ def _is_cell_layout(lines: list[str]) -> bool:
 
 
 def _read_tsv(lines: list[str], file: str) -> list[TableRow]:
+    return rows_from_cells(
+        [(number, line.split("\t")) for number, line in enumerate(lines, start=1) if "\t" in line], file
+    )
+
+
+def rows_from_cells(rows: list[tuple[int, list[str]]], file: str) -> list[TableRow]:
+    """Data rows of a grid of cells (TSV, CSV, a spreadsheet): found under their header row.
+
+    Rows before the first header (titles) are skipped; a header repeated on every page is
+    recognised again and skipped; blank rows are ignored. `rows` pairs each row's line or row
+    number with its cells.
+    """
     header: list[str | None] | None = None
-    rows: list[TableRow] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or "\t" not in line:
+    result: list[TableRow] = []
+    for number, cells in rows:
+        if not any(cell.strip() for cell in cells):
             continue
-        cells = line.split("\t")
         fields = _header_fields(cells)
         if fields:
             header = fields
             continue
         if header is None:
             continue
-        spans = {
-            field: Span(cell.strip(), number)
-            for field, cell in zip(header, cells)
-            if field
-        }
-        rows.append(_row(file, number, spans, line))
+        spans = {field: Span(cell.strip(), number) for field, cell in zip(header, cells) if field}
+        result.append(_row(file, number, spans, "\t".join(cells)))
     if header is None:
         raise NoHeader(f"{file}: no header row with known register columns (序号, 事项名称, 权力类型 …)")
-    return rows
+    return result
 
 
 # --- cell per line --------------------------------------------------------------------

@@ -107,6 +107,9 @@ def repair_code(raw: str, ctx: RepairContext, draft: ItemDraft) -> None:
     key = str(draft.power_type).rsplit("#", 1)[-1] if draft.power_type else None
     result = normalise_code(raw, key, ctx.schemes, ctx.confusions)
     draft.raw_code, draft.code, draft.code_repairs = raw, result.code, result.repairs
+    if result.scheme:
+        draft.code_division = result.division
+        draft.code_letter_type = result.scheme.letters.get(result.letter or "")
 
 
 def _clean(span: Span | None, field: str, draft: ItemDraft) -> Span | None:
