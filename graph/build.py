@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, URIRef
+from rdflib.namespace import RDF
 
 from graph.citations import load_confusions
 from graph.curation import load_curation
@@ -115,7 +116,44 @@ def build_dataset(
             item = item_iri(infos[lead.file], lead)
             for draft in group:
                 add_item(dataset, infos[draft.file], item, draft, lines[draft.file], lead)
+    _add_reports(dataset)
     return dataset, report
+
+
+def _add_reports(dataset: Dataset) -> None:
+    """Each register's validation report as a named graph (id/graph/report/<register>).
+
+    The whole dataset is validated at once, so merged items are judged on everything their
+    registers say; each result goes to the report graph of the register its item came from
+    (the leading register for merged items).
+    """
+    from rdflib import Graph
+    from rdflib.namespace import DCTERMS, PROV, SH
+
+    from graph import paths
+    from graph.namespaces import QZ
+    from graph.validate import load_shapes, run_shapes
+
+    data = Graph()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if g != ONTOLOGY_GRAPH:
+            data.add((s, p, o))
+    results = run_shapes(data, load_shapes(paths.shapes_dir()))
+    children = (QZ.hasRiskPoint, QZ.hasCitation, QZ.hasStage, QZ.hasDuty, QZ.hasAccountability)
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        item = focus if (focus, RDF.type, QZ.PowerItem) in data else next(
+            (s for link in children for s in data.subjects(link, focus)), focus
+        )
+        records = sorted(
+            data.objects(item, PROV.wasDerivedFrom),
+            key=lambda r: (str(data.value(data.value(r, QZ.register), QZ.registerKind)) != "power-list", str(r)),
+        )
+        register = data.value(records[0], QZ.register) if records else None
+        source = str(data.value(register, DCTERMS.source) or "unknown")
+        target = dataset.graph(ID[f"graph/report/{source.rsplit('.', 1)[0]}"])
+        for triple in results.cbd(result):
+            target.add(triple)
 
 
 def _add_statutes(dataset: Dataset, data: Path) -> dict[str, Instrument]:

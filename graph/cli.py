@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
         "or, with --store, the whole built graph grouped by jurisdiction.",
     )
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
-    validate.add_argument("--store-graph", dest="whole_store", action="store_true", help="validate the whole built store instead of files")
+    validate.add_argument("--store", dest="whole_store", action="store_true", help="validate the whole built store (grouped by jurisdiction) instead of files")
     validate.add_argument("--format", choices=("text", "json", "html"), default="text")
     validate.add_argument("--lang", choices=("zh", "en"), default="zh")
     validate.add_argument("-o", "--output", type=Path, help="write the report to a file")
@@ -192,7 +192,7 @@ def _validate(args: argparse.Namespace) -> int:
         report = validate_store_dataset(dataset, args.lang)
     else:
         if not args.files:
-            raise CliError("name one or more register files, or use --store-graph")
+            raise CliError("name one or more register files, or use --store")
         files = []
         for path in args.files:
             if not path.is_file():

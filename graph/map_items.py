@@ -118,6 +118,7 @@ class _ItemWriter:
     ) -> None:
         self.graph, self.info, self.item, self.draft = graph, info, item, draft
         self.lines = lines
+        self.written: set[URIRef] = set()
         self.lead = lead if lead is not None and lead is not draft else None
         """The leading register's draft of a merged item: its item-level facts are not repeated."""
 
@@ -137,6 +138,9 @@ class _ItemWriter:
             g.add((record, QZ.row, Literal(self.draft.row)))
 
     def labelled(self, node: URIRef, cls: URIRef, span: Span, order: int | None = None) -> URIRef:
+        if node in self.written:  # a control shared by several risk points of a row
+            return node
+        self.written.add(node)
         g = self.graph
         g.add((node, RDF.type, cls))
         g.add((node, RDFS.label, _zh(span.text)))

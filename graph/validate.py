@@ -90,16 +90,24 @@ def toolkit(data: Path | None = None, ontology: Path | None = None, shapes: Path
     data = data or paths.data_dir()
     vocabulary = Vocabulary(load_ontology(ontology or paths.ontology_dir()))
     catalogue = load_catalogue(data / "statutes") if (data / "statutes" / "instruments.csv").exists() else {}
-    shape_graph = Graph()
-    for path in sorted((shapes or paths.shapes_dir()).glob("*.ttl")):
-        shape_graph.parse(path, format="turtle")
+    shape_graph = load_shapes(shapes or paths.shapes_dir())
     return Toolkit(
         context=repair_context(data, vocabulary),
         catalogue=catalogue,
         confusions=load_confusions(data / "statutes" / "ocr_confusions.csv"),
         shapes=shape_graph,
-        statutes=statute_graph(catalogue),
+        statutes=statute_graph(catalogue) + _concept_labels(vocabulary.graph),
     )
+
+
+def _concept_labels(ontology: Graph) -> Graph:
+    """Labels of power types and stage types, so a report can name them."""
+    labels = Graph()
+    for cls in (QZ.PowerType, QZ.StageType, QZ.RiskLevel):
+        for concept in ontology.subjects(RDF.type, cls):
+            for label in ontology.objects(concept, RDFS.label):
+                labels.add((concept, RDFS.label, label))
+    return labels
 
 
 # --- reading any register file ---------------------------------------------------------------
@@ -148,8 +156,19 @@ def register_info(name: str, drafts: list[ItemDraft], text: str) -> RegisterInfo
     )
 
 
-def register_graph(drafts: list[ItemDraft], info: RegisterInfo, text: str, kit: Toolkit) -> Dataset:
-    dataset = Dataset()
+class _OneGraph:
+    """Stands in for a Dataset where one register is mapped alone: every named graph is one graph."""
+
+    def __init__(self) -> None:
+        self.single = Graph()
+
+    def graph(self, _identifier: URIRef) -> Graph:
+        return self.single
+
+
+def register_graph(drafts: list[ItemDraft], info: RegisterInfo, text: str, kit: Toolkit) -> Graph:
+    """The RDF of one register file, in one graph (no named graphs to merge afterwards)."""
+    dataset = _OneGraph()
     if info.division_code:
         add_jurisdiction(dataset, info)
     add_register(dataset.graph(info.graph_iri), info)
@@ -157,8 +176,8 @@ def register_graph(drafts: list[ItemDraft], info: RegisterInfo, text: str, kit: 
     for draft in drafts:
         if draft.legal_basis:
             draft.citations = link(draft.legal_basis.text, kit.catalogue, kit.confusions)
-        add_item(dataset, info, item_iri(info, draft), draft, lines)
-    return dataset
+        add_item(dataset, info, item_iri(info, draft), draft, lines)  # type: ignore[arg-type]
+    return dataset.single
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -177,8 +196,7 @@ def validate_files(files: Iterable[tuple[str, bytes]], lang: str = "zh", kit: To
             drafts, text = read_items(data, name, kit)
             if not drafts:
                 raise UnreadableInput(f"{name}: the register has a header but no rows")
-            dataset = register_graph(drafts, register_info(name, drafts, text), text, kit)
-            graph = _union(dataset)
+            graph = register_graph(drafts, register_info(name, drafts, text), text, kit)
             count = len(drafts)
         report.files.append(name)
         report.items[name] = count
@@ -204,10 +222,38 @@ def _union(dataset: Dataset) -> Graph:
     return graph
 
 
+def run_shapes(data: Graph, shapes: Graph) -> Graph:
+    """The SHACL validation report graph of `data` (SHACL Core only, no inference)."""
+    _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True)
+    return results
+
+
+def load_shapes(directory: Path) -> Graph:
+    graph = Graph()
+    for path in sorted(directory.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def _with_statute_facts(data: Graph, statutes: Graph) -> Graph:
+    """The data plus what the shapes and the report need of the catalogue: the cited
+    instruments' replacements and the labels of instruments and concepts it mentions."""
+    combined = data  # extended in place: the graph is the caller's own copy of one register
+    cited = set(data.objects(None, QZ.citesInstrument))
+    for instrument in list(cited):
+        for replacement in statutes.objects(instrument, QZ.isReplacedBy):
+            combined.add((instrument, QZ.isReplacedBy, replacement))
+            cited.add(replacement)
+    for node in cited | set(data.objects(None, QZ.powerType)) | set(data.objects(None, QZ.codeLetterType)) - {None}:
+        for label in statutes.objects(node, RDFS.label):
+            combined.add((node, RDFS.label, label))
+    return combined
+
+
 def validate_graph(data: Graph, kit: Toolkit, lang: str = "zh", default_file: str = "") -> list[Finding]:
-    """pySHACL over the data and the statute catalogue; results as Findings."""
-    combined = data + kit.statutes
-    _, results, _ = shacl_validate(combined, shacl_graph=kit.shapes, inference="none", advanced=False, allow_warnings=True)
+    """pySHACL over the data and the facts of the statute catalogue it cites; results as Findings."""
+    combined = _with_statute_facts(data, kit.statutes)
+    results = run_shapes(combined, kit.shapes)
     findings = [_finding(results, r, combined, lang, default_file) for r in results.subjects(RDF.type, SH.ValidationResult)]
     return sorted(findings, key=lambda f: (f.jurisdiction or "", f.file, f.row if f.row is not None else 10**9, f.severity, f.message))
 
