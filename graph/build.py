@@ -15,7 +15,10 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
+from graph.align_powers import Aligner, Alignment, load_decisions
+from graph.align_powers import load_catalogue as load_canonical
 from graph.citations import load_confusions
+from graph.map_alignment import add_alignment, add_canonical, item_facts
 from graph.curation import load_curation
 from graph.link_statutes import link
 from graph.map_items import RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
@@ -45,6 +48,7 @@ class BuildReport:
     items_per_register: dict[str, int] = field(default_factory=dict)
     powers_per_jurisdiction: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    alignments: list[Alignment] = field(default_factory=list)
     quads: int = 0
 
 
@@ -90,6 +94,9 @@ def build_dataset(
     catalogue = _add_statutes(dataset, data)
     confusions = load_confusions(data / "statutes" / "ocr_confusions.csv")
 
+    aligner = Aligner(load_canonical(data / "canonical_powers.csv"))
+    add_canonical(dataset, aligner.catalogue)
+    decisions = load_decisions(data / "curation" / "alignment.csv")
     by_jurisdiction: dict[str, list[tuple[RegisterInfo, list[ItemDraft]]]] = defaultdict(list)
     lines: dict[str, list[str]] = {}
     for info in load_manifest(data / "registers" / "manifest.csv"):
@@ -116,6 +123,9 @@ def build_dataset(
             item = item_iri(infos[lead.file], lead)
             for draft in group:
                 add_item(dataset, infos[draft.file], item, draft, lines[draft.file], lead)
+            alignment = aligner.align(item_facts(item, group), decisions)
+            report.alignments.append(alignment)
+            add_alignment(dataset, item, alignment)
     _add_reports(dataset)
     return dataset, report
 

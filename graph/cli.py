@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,6 +17,7 @@ import pyoxigraph as ox
 from graph import paths
 from graph.read_text import UnreadableInput
 from graph.store import QueryError, StoreError, open_store, run_query
+from graph.text_table import format_table
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
@@ -79,6 +79,17 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--lang", choices=("zh", "en"), default="zh")
     validate.add_argument("-o", "--output", type=Path, help="write the report to a file")
     validate.set_defaults(run=_validate)
+
+    compare = commands.add_parser("compare", help="compare two jurisdictions' registers (or --matrix: all of them)")
+    compare.add_argument("codes", nargs="*", metavar="CODE", help="two six-digit division codes, e.g. 340406 410503")
+    compare.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    compare.add_argument("--matrix", action="store_true", help="jurisdictions × canonical powers")
+    compare.set_defaults(run=_compare)
+
+    analyze = commands.add_parser("analyze", help="graph analytics: most-cited articles, similarity of jurisdictions, GraphML")
+    analyze.add_argument("--top", type=int, default=10, help="how many most-cited articles to list")
+    analyze.add_argument("--graphml", type=Path, help="also write the projected graph as GraphML (for Gephi)")
+    analyze.set_defaults(run=_analyze)
 
     law = commands.add_parser("law", help="print an article and the powers, per jurisdiction, that rest on it")
     law.add_argument("instrument", help="title, short title or document number, e.g. 社会保险法 or 国务院令第735号")
@@ -211,6 +222,51 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
 
+# --- compare --------------------------------------------------------------------------------
+
+
+def _select(store: ox.Store) -> Callable[[str], list[dict[str, str | None]]]:
+    def run(sparql: str) -> list[dict[str, str | None]]:
+        result = run_query(store, sparql)
+        names = [v.value for v in result.variables]  # type: ignore[union-attr]
+        return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]  # type: ignore[union-attr]
+
+    return run
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from graph.compare import UnknownJurisdiction, compare, matrix_text, to_csv, to_json, to_text
+
+    with open_store(_store(args)) as store:
+        select = _select(store)
+        if args.matrix:
+            sys.stdout.write(matrix_text(select))
+            return EXIT_OK
+        if len(args.codes) != 2 or not all(c.isdigit() and len(c) == 6 for c in args.codes):
+            raise CliError("compare takes two six-digit division codes, e.g. quanze compare 340406 410503")
+        try:
+            comparison = compare(select, *args.codes)
+        except UnknownJurisdiction as error:
+            raise CliError(str(error)) from error
+    render = {"table": to_text, "json": to_json, "csv": to_csv}[args.format]
+    sys.stdout.write(render(comparison))
+    return EXIT_OK
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from graph.analyze import analyse, project, to_text, write_graphml
+
+    with open_store(_store(args)) as store:
+        graph = project(_select(store))
+    sys.stdout.write(to_text(analyse(graph, args.top)))
+    if args.graphml:
+        temporary = args.graphml.with_name(f".{args.graphml.name}.tmp-{os.getpid()}")
+        write_graphml(graph, str(temporary))
+        temporary.replace(args.graphml)
+        print(f"GraphML: {args.graphml} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+    return EXIT_OK
+
+
 # --- law ------------------------------------------------------------------------------------
 
 LAW_QUERY = """
@@ -305,26 +361,6 @@ def _rows(solutions: ox.QuerySolutions) -> list[list[str]]:
             row.append("" if term is None else str(term.value))
         rows.append(row)
     return rows
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def format_table(header: list[str], rows: list[list[str]], max_cell: int = 60) -> str:
-    """A plain-text table that lines up Chinese text (double-width characters)."""
-    def clip(cell: str) -> str:
-        cell = cell.replace("\n", " ")
-        return cell if _width(cell) <= max_cell else cell[: max_cell // 2 - 1] + "…"
-
-    body = [[clip(c) for c in row] for row in rows]
-    widths = [max([_width(h)] + [_width(r[i]) for r in body]) for i, h in enumerate(header)]
-    def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
-    out = [line(header), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in body]
-    out.append(f"({len(rows)} rows)")
-    return "\n".join(out)
 
 
 if __name__ == "__main__":

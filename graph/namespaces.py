@@ -37,6 +37,7 @@ class QZ(DefinedNamespace):
     Accountability: object
     CanonicalPower: object
     SourceRecord: object
+    Alignment: object
 
     # concept schemes
     PowerTypeScheme: object
@@ -83,6 +84,8 @@ class QZ(DefinedNamespace):
     isReplacedBy: object
     codeJurisdiction: object
     codeLetterType: object
+    alignedItem: object
+    coreArticle: object
 
     # datatype properties
     divisionCode: object
@@ -128,3 +131,5 @@ class QZ(DefinedNamespace):
     documentNumber: object
     listedRiskCount: object
     missingArticle: object
+    alignmentMethod: object
+    evidence: object

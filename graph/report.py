@@ -33,9 +33,13 @@ _ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(
-        {"conforms": report.conforms, "results": [f.as_json() for f in report.findings]}, ensure_ascii=False, indent=2
-    )
+    data: dict[str, object] = {"conforms": report.conforms, "results": [f.as_json() for f in report.findings]}
+    if report.alignments:  # an extension of the contract's schema: how each item aligns
+        data["alignments"] = [
+            {"file": file, "row": row, "item": item, "canonical": a.canonical, "score": a.score, "method": a.method, "evidence": a.evidence}
+            for file, row, item, a in report.alignments
+        ]
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def _counts(findings: list[Finding], w: dict[str, str]) -> str:
@@ -80,6 +84,13 @@ def to_text(report: Report, lang: str = "zh", by_jurisdiction: bool = False) -> 
                 suffix = f" ×{len(same)}" if len(same) > 1 else ""
                 detail = f"（{w['value']}: {'; '.join(dict.fromkeys(values))[:120]}）" if values else ""
                 out.append(f"    [{w[severity]}] {message}{detail}{suffix}")
+    if report.alignments:
+        out.append("")
+        out.append("== 与标准权力事项的对齐" if lang == "zh" else "== Alignment to the canonical catalogue")
+        for file, row, item, a in report.alignments:
+            where = w["row"].format(n=row) if row is not None else w["norow"]
+            target = a.canonical or ("待人工复核" if lang == "zh" else "needs review")
+            out.append(f"  {where}  {item or w['unnamed']} → {target}  ({a.score:.2f})")
     return "\n".join(out) + "\n"
 
 

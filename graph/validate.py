@@ -19,7 +19,10 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH
 
 from graph import paths
+from graph.align_powers import Aligner, Alignment
+from graph.align_powers import load_catalogue as load_canonical
 from graph.build import repair_context
+from graph.map_alignment import item_facts
 from graph.citations import load_confusions
 from graph.divisions import find_division
 from graph.link_statutes import link
@@ -66,6 +69,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     items: dict[str, int] = field(default_factory=dict)
     """Items read per file."""
+    alignments: list[tuple[str, int | None, str | None, Alignment]] = field(default_factory=list)
+    """(file, row, item name, alignment to the canonical catalogue) of each item read from a file."""
 
     @property
     def conforms(self) -> bool:
@@ -82,6 +87,7 @@ class Toolkit:
     confusions: dict[str, str]
     shapes: Graph
     statutes: Graph
+    aligner: Aligner
 
 
 @lru_cache(maxsize=2)
@@ -97,6 +103,7 @@ def toolkit(data: Path | None = None, ontology: Path | None = None, shapes: Path
         confusions=load_confusions(data / "statutes" / "ocr_confusions.csv"),
         shapes=shape_graph,
         statutes=statute_graph(catalogue) + _concept_labels(vocabulary.graph),
+        aligner=Aligner(load_canonical(data / "canonical_powers.csv")),
     )
 
 
@@ -196,8 +203,12 @@ def validate_files(files: Iterable[tuple[str, bytes]], lang: str = "zh", kit: To
             drafts, text = read_items(data, name, kit)
             if not drafts:
                 raise UnreadableInput(f"{name}: the register has a header but no rows")
-            graph = register_graph(drafts, register_info(name, drafts, text), text, kit)
+            info = register_info(name, drafts, text)
+            graph = register_graph(drafts, info, text, kit)
             count = len(drafts)
+            for draft in drafts:
+                alignment = kit.aligner.align(item_facts(item_iri(info, draft), [draft]))
+                report.alignments.append((name, draft.row, draft.label, alignment))
         report.files.append(name)
         report.items[name] = count
         report.findings.extend(validate_graph(graph, kit, lang, default_file=name))
