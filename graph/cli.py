@@ -91,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--graphml", type=Path, help="also write the projected graph as GraphML (for Gephi)")
     analyze.set_defaults(run=_analyze)
 
+    serve = commands.add_parser("serve", help="serve the SPARQL endpoint, validation service, linked data and web pages")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
     law = commands.add_parser("law", help="print an article and the powers, per jurisdiction, that rest on it")
     law.add_argument("instrument", help="title, short title or document number, e.g. 社会保险法 or 国务院令第735号")
     law.add_argument("article", help="article number: 87 or 八十七 or 第八十七条")
@@ -264,6 +269,23 @@ def _analyze(args: argparse.Namespace) -> int:
         write_graphml(graph, str(temporary))
         temporary.replace(args.graphml)
         print(f"GraphML: {args.graphml} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    import uvicorn
+
+    from api.main import create_app
+    from api.settings import Settings
+
+    store = _store(args)
+    if not store.is_dir():
+        raise CliError(f"no store at {store}: run `quanze build` first")
+    settings = dataclasses.replace(Settings.from_environment(), store=store)
+    print(f"Quanze on http://{args.host}:{args.port}/  (SPARQL: /sparql, API: /docs)")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 

@@ -265,7 +265,9 @@ def validate_graph(data: Graph, kit: Toolkit, lang: str = "zh", default_file: st
     """pySHACL over the data and the facts of the statute catalogue it cites; results as Findings."""
     combined = _with_statute_facts(data, kit.statutes)
     results = run_shapes(combined, kit.shapes)
-    findings = [_finding(results, r, combined, lang, default_file) for r in results.subjects(RDF.type, SH.ValidationResult)]
+    findings = [
+        _finding(results, r, combined, lang, default_file, kit.shapes) for r in results.subjects(RDF.type, SH.ValidationResult)
+    ]
     return sorted(findings, key=lambda f: (f.jurisdiction or "", f.file, f.row if f.row is not None else 10**9, f.severity, f.message))
 
 
@@ -304,14 +306,14 @@ def _path(results: Graph, node) -> str | None:
     return _short(node)
 
 
-def _finding(results: Graph, result, data: Graph, lang: str, default_file: str) -> Finding:
+def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, shapes: Graph) -> Finding:
     focus = results.value(result, SH.focusNode)
     messages = list(results.objects(result, SH.resultMessage))
     message = next((str(m) for m in messages if getattr(m, "language", None) == lang), None)
     message = message or (str(messages[0]) if messages else "")
     shape = results.value(result, SH.sourceShape)
     component = str(results.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
-    parent = next(iter(results.subjects(SH.property, shape)), None) if isinstance(shape, BNode) else None
+    parent = next(iter(shapes.subjects(SH.property, shape)), None) if isinstance(shape, BNode) else None
     shape_name = _short(parent if parent is not None else shape).split("#")[-1] if shape is not None else ""
     item = focus if (focus, RDF.type, QZ.PowerItem) in data else next(
         (s for link in _CHILD_LINKS for s in data.subjects(link, focus)), None

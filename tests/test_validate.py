@@ -53,6 +53,7 @@ def test_each_shape_catches_its_defect(capsys, name):
     assert hits[0]["file"] == f"{name}.csv" and hits[0]["row"] in (1, 2)
     assert code == (1 if severity == "Violation" else 0)
     assert set(hits[0]) == {"severity", "file", "row", "item", "message", "constraint", "path", "value"}
+    assert hits[0]["constraint"].split("/")[0].endswith(("Shape", "Stage", "Basis")), hits[0]["constraint"]
 
 
 def test_clean_example_and_template_pass(capsys):
