@@ -154,19 +154,29 @@ def add_duties(span: Span | None, draft: ItemDraft, vocabulary: Vocabulary) -> N
 # --- tables -------------------------------------------------------------------------------
 
 
+def _draft(
+    file: str, line: int, row: int | None, inferred: bool, raw: str, name: str, power_type: str, code: str, ctx: RepairContext
+) -> ItemDraft:
+    """A draft with its name, power type and code repaired: what every layout has."""
+    draft = ItemDraft(
+        file=file, line=line, row=row, row_inferred=inferred, raw=raw,
+        label=None, raw_label=name, label_repair=None,
+        power_type=None, raw_power_type=power_type, power_type_repair=None,
+    )
+    repair_label(name, file, row, ctx, draft)
+    repair_power_type(power_type, file, row, ctx, draft)
+    repair_code(code, ctx, draft)
+    return draft
+
+
 def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: RepairContext) -> ItemDraft:
     """Repair one table row of a power list or risk register."""
     cells = row.cells
-    name = cells.get("name", Span("", row.line))
-    power_type = cells.get("power_type", Span("", row.line))
-    draft = ItemDraft(
-        file=row.file, line=row.line, row=number, row_inferred=inferred, raw=row.raw,
-        label=None, raw_label=name.text, label_repair=None,
-        power_type=None, raw_power_type=power_type.text, power_type_repair=None,
+    text = {key: span.text for key, span in cells.items()}
+    draft = _draft(
+        row.file, row.line, number, inferred, row.raw,
+        text.get("name", ""), text.get("power_type", ""), text.get("code", ""), ctx,
     )
-    repair_label(name.text, row.file, number, ctx, draft)
-    repair_power_type(power_type.text, row.file, number, ctx, draft)
-    repair_code(cells.get("code", Span("", row.line)).text, ctx, draft)
     agency = _clean(cells.get("agency"), "agency", draft)
     draft.agency = collapse_cjk_spaces(agency.text) if agency else None
     draft.legal_basis = _clean(cells.get("legal_basis"), "legal_basis", draft)
@@ -209,17 +219,12 @@ def items_from_table(rows: list[TableRow], ctx: RepairContext) -> list[ItemDraft
 
 def item_from_flow(flow: FlowItem, row: int, ctx: RepairContext) -> ItemDraft:
     """Repair one flowchart item; its stage boxes become stages and risk points."""
-    name = flow.name or Span("", flow.line)
-    category = flow.category or Span("", flow.line)
-    draft = ItemDraft(
-        file=flow.file, line=flow.line, row=row, row_inferred=False, raw=name.text,
-        label=None, raw_label=name.text, label_repair=None,
-        power_type=None, raw_power_type=category.text, power_type_repair=None,
+    header = [span.text for span in (flow.category, flow.code, flow.name) if span]
+    draft = _draft(
+        flow.file, flow.line, row, False, "\n".join(header),
+        flow.name.text if flow.name else "", flow.category.text if flow.category else "",
+        flow.code.text if flow.code else "", ctx,
     )
-    repair_label(name.text, flow.file, row, ctx, draft)
-    repair_power_type(category.text, flow.file, row, ctx, draft)
-    if flow.code:
-        repair_code(flow.code.text, ctx, draft)
     for stage in flow.stages:
         concept = ctx.vocabulary.stage_for(stage.label)
         draft.stages.append(
