@@ -7,12 +7,12 @@ build`; `build_store` writes the result into the embedded store atomically.
 from __future__ import annotations
 
 import csv
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset
 from rdflib.namespace import RDF
 
 from graph.align_powers import Aligner, Alignment, load_decisions
@@ -189,9 +189,3 @@ def build_store(
     nquads = dataset.serialize(format="nquads", encoding="utf-8")
     report.quads = write_store(nquads, store)
     return report
-
-
-def count_by_type(dataset: Dataset) -> Counter[URIRef]:
-    """How many nodes of each rdf:type the dataset holds (for reports and tests)."""
-    query = "SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?t } } GROUP BY ?t"
-    return Counter({row.t: int(row.n) for row in dataset.query(query)})  # type: ignore[union-attr]

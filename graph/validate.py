@@ -226,15 +226,11 @@ def _parse_rdf(data: bytes, name: str) -> Graph:
     return graph
 
 
-def _union(dataset: Dataset) -> Graph:
-    graph = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
-
-
 def run_shapes(data: Graph, shapes: Graph) -> Graph:
-    """The SHACL validation report graph of `data` (SHACL Core only, no inference)."""
+    """The SHACL validation report graph of `data` (SHACL Core and SPARQL targets, no inference).
+
+    `data` is extended in place by pySHACL's bookkeeping only; callers pass their own copy.
+    """
     _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True)
     return results
 
@@ -359,8 +355,9 @@ def validate_store_dataset(dataset: Dataset, lang: str = "zh", kit: Toolkit | No
     kit = kit or toolkit()
     report = Report()
     data = Graph()
+    registers = "https://w3id.org/quanze/id/graph/register/"
     for s, p, o, g in dataset.quads((None, None, None, None)):
-        if g is not None and str(g).startswith(str(URIRef("https://w3id.org/quanze/id/graph/register/"))) or g == JURISDICTIONS_GRAPH:
+        if str(g).startswith(registers) or g == JURISDICTIONS_GRAPH:
             data.add((s, p, o))
     report.files = sorted({str(o) for o in data.objects(None, DCTERMS.source)})
     report.findings = validate_graph(data, kit, lang)
