@@ -153,6 +153,10 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{len(report.notes)} findings for review:")
         for note in report.notes:
             print(f"  {note}")
+    review = [a for a in report.alignments if a.canonical is None]
+    print(f"alignment: {len(report.alignments) - len(review)} items linked to the canonical catalogue, {len(review)} for review")
+    for alignment in review:
+        print(f"  {alignment.item}: {alignment.evidence}")
     return EXIT_OK
 
 

@@ -162,3 +162,12 @@ def test_risk_point_without_role_is_left_without_one(select):
              FILTER(STRSTARTS(?item, "建立医疗卫生机构")) MINUS { ?r qz:responsibleRole ?role } }"""
     )
     assert {r["label"] for r in rows} == {"信用管理制度不完善", "信用评价等级分级分类落实不到位"}
+
+
+def test_controls_and_roles_per_jurisdiction(select):
+    rows = select(
+        """SELECT ?code (COUNT(DISTINCT ?c) AS ?controls) (COUNT(DISTINCT ?r) AS ?roles) WHERE {
+             ?i qz:jurisdiction/qz:divisionCode ?code ; qz:hasRiskPoint ?p . ?p qz:control ?c .
+             OPTIONAL { ?p qz:responsibleRole ?r } } GROUP BY ?code"""
+    )
+    assert {r["code"]: (int(r["controls"]), int(r["roles"])) for r in rows} == {"340406": (27, 2), "140423": (139, 9)}
