@@ -21,7 +21,7 @@ from graph.validate import toolkit, validate_files
 EXAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "valid" / "北关区-权责清单.csv"
 
 
-def register(items: int) -> bytes:
+def register(items: int, defective: bool = False) -> bytes:
     with EXAMPLE.open(encoding="utf-8") as handle:
         header, *rows = list(csv.reader(handle))
     out = io.StringIO()
@@ -31,6 +31,8 @@ def register(items: int) -> bytes:
         row = list(rows[n % len(rows)])
         row[0] = str(n)
         row[3] = row[3][:-4] + f"{n:04d}"
+        if defective:  # every row loses its 责任人 and its legal basis: many findings to report
+            row[5] = row[12] = ""
         writer.writerow(row)
     return out.getvalue().encode("utf-8")
 
@@ -39,11 +41,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--defective", action="store_true", help="rows with findings, to time the report too")
     args = parser.parse_args()
     start = time.perf_counter()
     kit = toolkit()
     print(f"start-up (vocabulary, curation, statutes, shapes): {time.perf_counter() - start:.2f} s")
-    data = register(args.items)
+    data = register(args.items, args.defective)
     times = []
     for _ in range(args.repeat):
         start = time.perf_counter()

@@ -106,23 +106,33 @@ class Aligner:
         frequency = Counter(ch for doc in documents for ch in doc)
         total = len(documents)
         self.weights = {ch: math.log((1 + total) / (1 + n)) + 1 for ch, n in frequency.items()}
+        self._targets = {
+            c.id: [(name, _chars(name), self._mass(_chars(name))) for name in (c.name, *c.alt_names)] for c in catalogue
+        }
 
     def _weight(self, ch: str) -> float:
         return self.weights.get(ch, math.log(1 + len(self.catalogue)) + 1)
 
+    def _mass(self, chars: Counter[str]) -> float:
+        return sum(n * self._weight(c) for c, n in chars.items())
+
     def multiset_similarity(self, a: str, b: str) -> float:
         """Weighted Dice over character multisets: order-blind, as OCR scrambling is."""
         ca, cb = _chars(a), _chars(b)
-        shared = sum(min(ca[c], cb[c]) * self._weight(c) for c in ca)
-        total = sum(n * self._weight(c) for c, n in ca.items()) + sum(n * self._weight(c) for c, n in cb.items())
-        return 2 * shared / total if total else 0.0
+        return self._dice(ca, self._mass(ca), cb, self._mass(cb))
+
+    def _dice(self, ca: Counter[str], mass_a: float, cb: Counter[str], mass_b: float) -> float:
+        shared = sum(min(n, cb[c]) * self._weight(c) for c, n in ca.items() if c in cb)
+        return 2 * shared / (mass_a + mass_b) if mass_a + mass_b else 0.0
 
     def name_similarity(self, names: tuple[str, ...], canonical: Canonical) -> float:
         best = 0.0
         for name in names:
-            for target in (canonical.name, *canonical.alt_names):
+            chars = _chars(name)
+            mass = self._mass(chars)
+            for target, target_chars, target_mass in self._targets[canonical.id]:
                 sequence = fuzz.ratio(name, target) / 100
-                best = max(best, self.multiset_similarity(name, target), sequence)
+                best = max(best, self._dice(chars, mass, target_chars, target_mass), sequence)
         return best
 
     def score(self, item: ItemFacts, canonical: Canonical) -> tuple[float, dict[str, float]]:

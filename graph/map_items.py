@@ -114,9 +114,17 @@ class _ItemWriter:
     """Writes one draft's triples into its register's graph."""
 
     def __init__(
-        self, graph: Graph, info: RegisterInfo, item: URIRef, draft: ItemDraft, lines: list[str], lead: ItemDraft | None
+        self,
+        graph: Graph,
+        info: RegisterInfo,
+        item: URIRef,
+        draft: ItemDraft,
+        lines: list[str],
+        lead: ItemDraft | None,
+        node_provenance: bool = True,
     ) -> None:
         self.graph, self.info, self.item, self.draft = graph, info, item, draft
+        self.node_provenance = node_provenance
         self.lines = lines
         self.written: set[URIRef] = set()
         self.lead = lead if lead is not None and lead is not draft else None
@@ -127,6 +135,8 @@ class _ItemWriter:
         return self.lines[line - 1].strip() if 0 < line <= len(self.lines) else fallback
 
     def source(self, node: URIRef, line: int, raw: str) -> None:
+        if node != self.item and not self.node_provenance:
+            return
         record = URIRef(f"{node}/source/{self.info.short}")
         g = self.graph
         g.add((node, PROV.wasDerivedFrom, record))
@@ -298,12 +308,14 @@ def add_item(
     draft: ItemDraft,
     lines: list[str],
     lead: ItemDraft | None = None,
+    node_provenance: bool = True,
 ) -> None:
     """All triples of one draft, in its register's named graph.
 
     `lines` are the register's text lines (for raw text); `lead` is the leading register's
     draft of a merged item: its name stays the rdfs:label and its item-level facts (type,
-    jurisdiction, agency) are stated once, in the leading register's graph.
+    jurisdiction, agency) are stated once, in the leading register's graph. Without
+    `node_provenance` only the item gets a source record (validation reports rows by item).
     """
     graph = dataset.graph(info.graph_iri)
-    _ItemWriter(graph, info, item, draft, lines, lead).write(stage_iris(item, draft))
+    _ItemWriter(graph, info, item, draft, lines, lead, node_provenance).write(stage_iris(item, draft))

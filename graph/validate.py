@@ -183,7 +183,8 @@ def register_graph(drafts: list[ItemDraft], info: RegisterInfo, text: str, kit: 
     for draft in drafts:
         if draft.legal_basis:
             draft.citations = link(draft.legal_basis.text, kit.catalogue, kit.confusions)
-        add_item(dataset, info, item_iri(info, draft), draft, lines)  # type: ignore[arg-type]
+        # the report points at rows through items: sub-nodes need no source records of their own
+        add_item(dataset, info, item_iri(info, draft), draft, lines, node_provenance=False)  # type: ignore[arg-type]
     return dataset.single
 
 
