@@ -1,20 +1,20 @@
 """Reader for risk-control flowcharts (廉政风险防控图) that OCR flattened into text.
 
-Each chart has a header (职权编码, 职权名称, a category such as 行政处罚类) and a body of
-boxes: stage labels (立案, 调查取证 …), risk boxes (risk lines closed by 风险等级) and control
-boxes (control lines closed by 责任人). OCR prints a chart's boxes in a scrambled order and may
-print all headers before all bodies, so the reader:
+Each chart has a header (a title, a category such as 行政处罚类, 职权编码, 职权名称) and a body:
+stage labels (立案, 调查取证 …), risk units (risk lines closed by a 风险等级 line) and control
+units (control lines closed by a 责任人 line). OCR prints a chart's boxes in a scrambled order,
+and may print all headers before all bodies, so the reader:
 
-1. finds the headers, and cuts the body stream into one body per header (after a terminal
-   stage such as 结案 / 办结, or before an applicant's 提出…申请 that opens a new chart);
-2. pairs the i-th risk box with the i-th control box of a body;
-3. assigns the pairs to the bureau's stages by an exact minimum-cost matching, where the cost
-   counts the stage labels a box would have to cross (a label is printed after its box) and
-   rewards boxes whose text mentions the stage.
+1. finds the headers; a run of headers with no stage label between them owns the body stream
+   that follows, cut into one body per header: after a terminal stage (结案, 办结), and before
+   an applicant's act (提出…申请), which opens the next chart;
+2. pairs the i-th risk unit with the i-th control unit of a body into a box;
+3. assigns boxes to the bureau's stages by an exact minimum-cost matching: a box pays for the
+   stage labels it would have to cross to reach its stage (a box is printed just before its
+   label) and earns a bonus for mentioning the stage.
 
-Stage knowledge (labels, keywords, applicant acts, terminal stages) comes from a lexicon, the
-project's stage vocabulary (graph.vocab.Vocabulary), so the reader itself holds no Chinese
-stage names.
+Stage knowledge (labels, keywords, applicant acts, terminal stages) comes from a StageLexicon
+(the project's stage vocabulary), so the reader holds no stage names of its own.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from graph.split_lists import split_enumerated
 
 
 class StageLexicon(Protocol):
+    """What the reader needs to know about stages; labels come with whitespace removed."""
+
     def is_stage(self, label: str) -> bool: ...
     def keywords(self, label: str) -> tuple[str, ...]: ...
     def is_party_action(self, label: str) -> bool: ...
@@ -35,109 +37,193 @@ class StageLexicon(Protocol):
 
 
 class FlowchartError(ValueError):
-    """The text is not a flowchart register this reader understands."""
+    """The text is not a flowchart register this reader can take apart."""
 
 
-_CODE = re.compile(r"^\s*职权编码\s*[:：]\s*(?P<v>.*\S)\s*$")
-_NAME = re.compile(r"^\s*职权名称\s*[:：]\s*(?P<v>.*\S)\s*$")
+_CODE = re.compile(r"^\s*职权编码\s*[:：]\s*(?P<v>.*?)\s*$")
+_NAME = re.compile(r"^\s*职权名称\s*[:：]\s*(?P<v>.*?)\s*$")
 _CATEGORY = re.compile(r"^\s*(?P<v>\S{2,10}类)\s*$")
-_LEVEL = re.compile(r"^\s*风险等级\s*[:：]\s*(?P<v>.*?)[\s。.；;]*$")
-_ROLE = re.compile(r"^\s*责任人\s*[:：]\s*(?P<v>.*\S)\s*$")
-_STAGED = re.compile(r"^\s*(?P<stage>[\u4e00-\u9fff]{1,8})环节\s*[:：]\s*(?P<v>.*\S)\s*$")
-_CAPTIONS = {"防控措施", "风险点"}
+_TITLE = re.compile(r"防控图\s*$")
+_LEVEL = re.compile(r"^\s*风险等级\s*[:：]\s*(?P<v>.*?)[\s。.；;，,]*$")
+_ROLE = re.compile(r"^\s*责任人\s*[:：]\s*(?P<v>.*?)[\s。.；;，,]*$")
+_STAGED = re.compile(r"^\s*(?P<stage>[\u4e00-\u9fff、\s]{1,20}?)环节\s*[:：]\s*(?P<v>.*\S)\s*$")
+_CAPTIONS = frozenset({"防控措施", "风险点"})
 _MAX_LABEL = 20
-_R_WEIGHT, _C_WEIGHT, _MAX_BONUS, _NO_STAGE = 2, 1, 3, 50
+"""Longer lines are text even if they mention a stage."""
+_HEADER_REACH = 4
+"""Non-blank lines around a 职权编码 line that may hold the rest of its header."""
+_DESCRIPTION_REACH = 6
+"""Source lines between a stage label and a one-line text that explains it."""
+_R_WEIGHT, _C_WEIGHT, _MAX_BONUS = 2, 1, 3
 
 
 def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-# --- tokens -------------------------------------------------------------------------------
+# --- lines → tokens -----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Token:
-    kind: str  # "stage", "level", "role", "text"
+    kind: str
+    """"stage", "level", "role" or "text"."""
     text: str
+    """The label as printed, the level or role value, or the text line (without "X环节：")."""
     line: int
-    stage_hint: str | None = None  # "检查" of "检查环节：…"
+    stage_hint: str | None = None
+    """X of an "X环节：…" risk line: the stage it names."""
 
 
-def _tokenise(lines: list[tuple[int, str]], lexicon: StageLexicon) -> list[_Token]:
-    tokens = []
-    for number, line in lines:
-        compact = _compact(line)
-        if not compact or compact in _CAPTIONS:
-            continue
-        if match := _LEVEL.match(line):
-            tokens.append(_Token("level", match.group("v").strip(), number))
-        elif match := _ROLE.match(line):
-            tokens.append(_Token("role", match.group("v").strip(), number))
-        elif len(compact) <= _MAX_LABEL and lexicon.is_stage(compact):
-            tokens.append(_Token("stage", line.strip(), number))
-        elif match := _STAGED.match(line):
-            tokens.append(_Token("text", match.group("v"), number, match.group("stage")))
-        else:
-            tokens.append(_Token("text", line.strip(), number))
-    return tokens
+def _token(number: int, line: str, lexicon: StageLexicon) -> _Token | None:
+    """What one non-blank body line is; None for the captions 风险点 / 防控措施."""
+    compact = _compact(line)
+    if not compact or compact in _CAPTIONS:
+        return None
+    if match := _LEVEL.match(line):
+        return _Token("level", match.group("v"), number)
+    if match := _ROLE.match(line):
+        return _Token("role", match.group("v"), number)
+    if len(compact) <= _MAX_LABEL and lexicon.is_stage(compact):
+        return _Token("stage", line.strip(), number)
+    if match := _STAGED.match(line):
+        return _Token("text", match.group("v"), number, _compact(match.group("stage")))
+    return _Token("text", line.strip(), number)
 
 
-# --- headers and bodies -------------------------------------------------------------------
+# --- headers ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Header:
     line: int
-    end: int
-    code: Span | None
+    """First line of the header (its title, else its category, else its code line)."""
+    lines: frozenset[int]
+    code: Span
     name: Span | None
     category: Span | None
 
 
+def _nearby(lines: list[str], start: int, step: int, taken: set[int]) -> list[int]:
+    """Indices of up to _HEADER_REACH non-blank, unclaimed lines from `start` in one direction."""
+    found: list[int] = []
+    index = start
+    while 0 <= index < len(lines) and len(found) < _HEADER_REACH and index not in taken:
+        if lines[index].strip():
+            if _CODE.match(lines[index]):
+                break
+            found.append(index)
+        index += step
+    return found
+
+
+def _header(lines: list[str], index: int, taken: set[int]) -> _Header:
+    """The header around the 职权编码 line at `index`: its name after (or before) it, its
+    category and title before it."""
+    code = Span(_CODE.match(lines[index]).group("v"), index + 1)  # type: ignore[union-attr]
+    claimed = {index}
+    name = None
+    after = _nearby(lines, index + 1, 1, taken)
+    if after and (found := _NAME.match(lines[after[0]])):
+        name = Span(found.group("v"), after[0] + 1)
+        claimed.add(after[0])
+    category = None
+    for back in _nearby(lines, index - 1, -1, taken):
+        if name is None and (found := _NAME.match(lines[back])):
+            name = Span(found.group("v"), back + 1)
+        elif category is None and (found := _CATEGORY.match(lines[back])):
+            category = Span(found.group("v"), back + 1)
+        elif not _TITLE.search(lines[back]):
+            break
+        claimed.add(back)
+    return _Header(min(claimed) + 1, frozenset(n + 1 for n in claimed), code, name, category)
+
+
 def _headers(lines: list[str]) -> list[_Header]:
     headers: list[_Header] = []
+    taken: set[int] = set()
     for index, line in enumerate(lines):
-        match = _CODE.match(line)
-        if not match:
-            continue
-        number = index + 1
-        category = None
-        for back in range(index - 1, max(-1, index - 6), -1):
-            if cat := _CATEGORY.match(lines[back]):
-                category = Span(cat.group("v"), back + 1)
-                break
-        name, end = None, number
-        for ahead in range(index + 1, min(len(lines), index + 4)):
-            if found := _NAME.match(lines[ahead]):
-                name, end = Span(found.group("v").strip(), ahead + 1), ahead + 1
-                break
-        start = category.line if category else number
-        headers.append(_Header(start, end, Span(match.group("v"), number), name, category))
+        if _CODE.match(line):
+            header = _header(lines, index, taken)
+            taken |= {n - 1 for n in header.lines}
+            headers.append(header)
     return headers
 
 
-def _is_header_line(line: str) -> bool:
-    compact = _compact(line)
-    return compact.endswith("风险防控图") or bool(_CATEGORY.match(line) and compact.endswith("类") and len(compact) <= 10)
+# --- bodies -------------------------------------------------------------------------------
+
+
+def _is_stage(token: _Token) -> bool:
+    return token.kind == "stage"
 
 
 def _split_stream(tokens: list[_Token], lexicon: StageLexicon) -> list[list[_Token]]:
-    """Cut a stream of bodies after terminal stages and before an applicant's filing."""
+    """Cut a stream of bodies after terminal stages and before an applicant's act.
+
+    An applicant's act opens a chart, and the boxes printed since the last stage label belong
+    to that new chart. A tail with no stage label of its own is the last chart's.
+    """
     bodies: list[list[_Token]] = []
     current: list[_Token] = []
     for token in tokens:
-        if token.kind == "stage" and lexicon.is_party_action(_compact(token.text)):
-            stages = [i for i, t in enumerate(current) if t.kind == "stage"]
-            if stages:
-                bodies.append(current[: stages[-1] + 1])
-                current = current[stages[-1] + 1 :]
+        if _is_stage(token) and lexicon.is_party_action(_compact(token.text)):
+            last = max((i for i, t in enumerate(current) if _is_stage(t)), default=None)
+            if last is not None:
+                bodies.append(current[: last + 1])
+                current = current[last + 1 :]
         current.append(token)
-        if token.kind == "stage" and lexicon.is_terminal(_compact(token.text)):
+        if _is_stage(token) and lexicon.is_terminal(_compact(token.text)):
             bodies.append(current)
             current = []
     if current:
-        bodies.append(current)
+        if bodies and not any(_is_stage(t) for t in current):
+            bodies[-1].extend(current)
+        else:
+            bodies.append(current)
+    return bodies
+
+
+def _join(runs: list[tuple[list[_Header], list[_Token]]], header: _Header) -> None:
+    """A header joins the current run of headers unless that run already has a chart body."""
+    if not runs or (runs[-1][0] and any(_is_stage(t) for t in runs[-1][1])):
+        runs.append(([], []))
+    runs[-1][0].append(header)
+
+
+def _runs(headers: list[_Header], tokens: list[_Token]) -> list[tuple[list[_Header], list[_Token]]]:
+    """Headers grouped with the body text that follows them.
+
+    A run of headers with no stage label between them shares the stream after it: one header
+    per page followed by its chart makes runs of one, all headers first makes a single run.
+    Text before the first header joins the first run.
+    """
+    runs: list[tuple[list[_Header], list[_Token]]] = []
+    pending = sorted(headers, key=lambda h: h.line)
+    for token in tokens:
+        while pending and pending[0].line < token.line:
+            _join(runs, pending.pop(0))
+        if not runs:
+            runs.append(([], []))
+        runs[-1][1].append(token)
+    for header in pending:
+        _join(runs, header)
+    return runs
+
+
+def _bodies(file: str, headers: list[_Header], tokens: list[_Token], lexicon: StageLexicon) -> list[list[_Token]]:
+    """One body per header, or FlowchartError when the charts cannot be told apart."""
+    bodies: list[list[_Token]] = []
+    mismatch: str | None = None
+    for run_headers, stream in _runs(headers, tokens):
+        found = [stream] if len(run_headers) == 1 else _split_stream(stream, lexicon)
+        if len(found) != len(run_headers) and mismatch is None:
+            mismatch = f"the {len(run_headers)} headers from line {run_headers[0].line} are followed by {len(found)} bodies"
+        bodies.extend(found)
+    if mismatch:
+        raise FlowchartError(
+            f"{file}: {len(headers)} chart headers but {len(bodies)} chart bodies ({mismatch}); "
+            "the charts cannot be told apart"
+        )
     return bodies
 
 
@@ -146,144 +232,186 @@ def _split_stream(tokens: list[_Token], lexicon: StageLexicon) -> list[list[_Tok
 
 @dataclass
 class _Unit:
-    kind: str  # "risk", "control", "loose"
+    kind: str
+    """"risk" (closed by 风险等级), "control" (closed by 责任人) or "loose" (closed by neither)."""
     texts: list[_Token]
-    position: int
+    stretch: int
+    """Stage labels printed before the unit: it lies in the stretch preceding label `stretch`."""
+    after_stage: _Token | None = None
+    """The stage label printed right before the unit, if any."""
     closer: _Token | None = None
     role: _Token | None = None
-    stage_hint: str | None = None
+    """A 责任人 printed right after a risk unit's 风险等级: the risk's own role."""
+
+    @property
+    def stage_hint(self) -> str | None:
+        return next((t.stage_hint for t in self.texts if t.stage_hint), None)
+
+    @property
+    def first_line(self) -> int:
+        return self.texts[0].line if self.texts else self.closer.line  # type: ignore[union-attr]
 
 
-def _units(body: list[_Token]) -> tuple[list[_Unit], list[tuple[int, _Token]]]:
-    """Risk, control and loose text units of a body, and its stage labels with positions."""
+def _units(body: list[_Token]) -> tuple[list[_Unit], list[_Token]]:
+    """A body's risk, control and loose units in printed order, and its stage labels."""
     units: list[_Unit] = []
-    stages: list[tuple[int, _Token]] = []
+    stages: list[_Token] = []
     block: list[_Token] = []
+    start = 0
+
+    def close(kind: str, closer: _Token | None = None) -> None:
+        before = body[start - 1] if start > 0 and _is_stage(body[start - 1]) else None
+        units.append(_Unit(kind, block, len(stages), before, closer))
+
     for position, token in enumerate(body):
         if token.kind == "text":
             if token.stage_hint and block and not block[-1].stage_hint:
-                units.append(_Unit("loose", block, position))  # "X环节：…" opens a risk of its own
+                close("loose")  # "X环节：…" opens a risk of its own
                 block = []
+            if not block:
+                start = position
             block.append(token)
             continue
+        if not block:
+            start = position
+        last = units[-1] if units else None
         if token.kind == "level":
-            hint = next((t.stage_hint for t in block if t.stage_hint), None)
-            units.append(_Unit("risk", block, position, token, stage_hint=hint))
+            close("risk", token)
+        elif token.kind == "role" and not block and last and last.kind == "risk" and last.closer is body[position - 1]:
+            last.role = token  # "风险等级：低" then "责任人：…": the risk's own role
         elif token.kind == "role":
-            last = units[-1] if units else None
-            if not block and last and last.kind == "risk" and last.closer is body[position - 1] and last.role is None:
-                last.role = token  # "风险等级：低 / 责任人：…" right after a risk: that risk's role
-            else:
-                units.append(_Unit("control", block, position, token))
-        else:  # a stage label
+            close("control", token)
+        else:
             if block:
-                units.append(_Unit("loose", block, position))
-            stages.append((position, token))
+                close("loose")
+            stages.append(token)
         block = []
     if block:
-        units.append(_Unit("loose", block, len(body)))
+        close("loose")
     return units, stages
 
 
 def _entries(tokens: list[_Token]) -> list[Span]:
-    """Enumerated entries of a box's lines, each with its true line number."""
-    joined = "\n".join(t.text for t in tokens)
-    lines = [t.line for t in tokens]
-    return [Span(e.text, lines[e.line]) for e in split_enumerated(joined, 0).entries]
-
-
-def _displacement(position: int, target: int, labels: list[int]) -> int:
-    """Stage labels an element must cross to reach the label at `target` (0: just before it)."""
-    low, high = sorted((position, target))
-    crossed = sum(1 for p in labels if low < p < high)
-    return crossed + (1 if position > target else 0)
+    """The entries of a box's lines with their true line numbers; unnumbered lines are items."""
+    listed = split_enumerated("\n".join(t.text for t in tokens), 0)
+    if any(n is not None for n in listed.numbers):
+        return [Span(e.text, tokens[e.line].line) for e in listed.entries]
+    return [Span(e.text, t.line) for t in tokens for e in split_enumerated(t.text, t.line).entries]
 
 
 @dataclass
 class _Box:
+    """A risk unit and the control unit paired with it (either may be missing)."""
+
     risk: _Unit | None
     control: _Unit | None
     text: str = field(init=False)
 
     def __post_init__(self) -> None:
         parts = (self.risk.texts if self.risk else []) + (self.control.texts if self.control else [])
-        self.text = "".join(t.text for t in parts)
+        self.text = _compact("".join(t.text for t in parts))
+
+    @property
+    def line(self) -> int:
+        return min(u.first_line for u in (self.risk, self.control) if u)
 
 
-def _cost(box: _Box, stage: tuple[int, _Token], labels: list[int], lexicon: StageLexicon) -> int:
-    position, token = stage
+def _boxes(units: list[_Unit]) -> list[_Box]:
+    """Pair the i-th risk unit with the i-th control unit; a risk with its own role stays alone."""
+    risks = [u for u in units if u.kind == "risk" and not u.stage_hint and u.role is None]
+    controls = [u for u in units if u.kind == "control"]
+    alone = [_Box(u, None) for u in units if u.kind == "risk" and not u.stage_hint and u.role is not None]
+    paired = [
+        _Box(risks[i] if i < len(risks) else None, controls[i] if i < len(controls) else None)
+        for i in range(max(len(risks), len(controls)))
+    ]
+    return paired + alone
+
+
+# --- assignment ---------------------------------------------------------------------------
+
+
+def _cost(box: _Box, index: int, label: str, lexicon: StageLexicon) -> int:
+    """Cost of putting `box` at the stage label number `index`: labels crossed, less a bonus.
+
+    A box is printed in the stretch of text before its label, so an element in that stretch
+    costs 0 and each stage label between them costs 1 (a risk unit twice: OCR moves the
+    control units more); each mention of the stage in the box earns 1, at most 3.
+    """
     cost = 0
     if box.risk:
-        cost += _R_WEIGHT * _displacement(box.risk.position, position, labels)
+        cost += _R_WEIGHT * abs(box.risk.stretch - index)
     if box.control:
-        cost += _C_WEIGHT * _displacement(box.control.position, position, labels)
-    label = _compact(token.text)
-    hits = sum(box.text.count(word) for word in {label, *lexicon.keywords(label)} if word)
+        cost += _C_WEIGHT * abs(box.control.stretch - index)
+    words = dict.fromkeys([label, *lexicon.keywords(label)])
+    hits = sum(box.text.count(word) for word in words if word)
     return cost - min(hits, _MAX_BONUS)
 
 
-def _assign(boxes: list[_Box], stages: list[tuple[int, _Token]], lexicon: StageLexicon) -> list[int | None]:
-    """Index into `stages` for each box, minimising the total cost.
+def _assign(costs: list[list[int]]) -> list[int | None]:
+    """Column of each row minimising the total cost, one row per column, as many rows as can be.
 
-    Exact: a dynamic programme over the boxes in order and the set of stages already taken
-    (charts have fewer than ten stages); a box may also stay without a stage, at a high cost.
+    Exact: the Hungarian algorithm (shortest augmenting paths with potentials), so any chart
+    size is solved in polynomial time; rows beyond the number of columns stay without one.
     """
-    labels = [p for p, _ in stages]
-    choices = [i for i, (_, t) in enumerate(stages) if not lexicon.is_party_action(_compact(t.text))]
-    costs = [[_cost(box, stages[s], labels, lexicon) for s in choices] for box in boxes]
-    best: dict[int, tuple[int, tuple[int | None, ...]]] = {0: (0, ())}
-    for b in range(len(boxes)):
-        step: dict[int, tuple[int, tuple[int | None, ...]]] = {}
-        for used, (total, chosen) in best.items():
-            options = [(total + _NO_STAGE, used, chosen + (None,))]
-            options += [
-                (total + costs[b][k], used | 1 << k, chosen + (choices[k],))
-                for k in range(len(choices))
-                if not used & 1 << k
-            ]
-            for cost, mask, path in options:
-                if mask not in step or cost < step[mask][0]:
-                    step[mask] = (cost, path)
-        best = step
-    return list(min(best.values(), key=lambda v: v[0])[1]) if boxes else []
+    if not costs or not costs[0]:
+        return [None] * len(costs)
+    rows, cols = len(costs), len(costs[0])
+    if rows > cols:
+        columns = _assign([list(column) for column in zip(*costs)])
+        chosen: list[int | None] = [None] * rows
+        for col, row in enumerate(columns):
+            if row is not None:
+                chosen[row] = col
+        return chosen
+    infinity = float("inf")
+    u, v = [0.0] * (rows + 1), [0.0] * (cols + 1)
+    owner, way = [0] * (cols + 1), [0] * (cols + 1)  # owner[j]: row (1-based) holding column j
+    for row in range(1, rows + 1):
+        owner[0], free = row, 0
+        slack, used = [infinity] * (cols + 1), [False] * (cols + 1)
+        while True:
+            used[free] = True
+            current, delta, nearest = owner[free], infinity, 0
+            for col in range(1, cols + 1):
+                if not used[col]:
+                    reduced = costs[current - 1][col - 1] - u[current] - v[col]
+                    if reduced < slack[col]:
+                        slack[col], way[col] = reduced, free
+                    if slack[col] < delta:
+                        delta, nearest = slack[col], col
+            for col in range(cols + 1):
+                if used[col]:
+                    u[owner[col]] += delta
+                    v[col] -= delta
+                else:
+                    slack[col] -= delta
+            free = nearest
+            if owner[free] == 0:
+                break
+        while free:
+            previous = way[free]
+            owner[free] = owner[previous]
+            free = previous
+    chosen = [None] * rows
+    for col in range(1, cols + 1):
+        if owner[col]:
+            chosen[owner[col] - 1] = col - 1
+    return chosen
+
+
+def _placements(boxes: list[_Box], stages: list[_Token], lexicon: StageLexicon) -> list[int | None]:
+    """Index into `stages` of each box's stage; applicants' acts carry no bureau box."""
+    choices = [i for i, s in enumerate(stages) if not lexicon.is_party_action(_compact(s.text))]
+    costs = [[_cost(box, i, _compact(stages[i].text), lexicon) for i in choices] for box in boxes]
+    return [choices[c] if c is not None else None for c in _assign(costs)]
 
 
 # --- items --------------------------------------------------------------------------------
 
 
-def _item(file: str, header: _Header, body: list[_Token], lexicon: StageLexicon) -> FlowItem:
-    units, stage_tokens = _units(body)
-    item = FlowItem(file=file, line=header.line, code=header.code, name=header.name, category=header.category)
-    index_of = {}
-    for index, (position, token) in enumerate(stage_tokens):
-        index_of[position] = index
-        item.stages.append(FlowStage(label=token.text, line=token.line))
-    for unit in units:
-        if unit.kind != "loose":
-            continue
-        start = unit.position - len(unit.texts)
-        entries = _entries(unit.texts)
-        if start > 0 and body[start - 1].kind == "stage" and len(entries) == 1:
-            # one line printed right under a stage label explains that stage
-            item.stages[index_of[start - 1]].description = Span(entries[0].text, entries[0].line)
-        else:
-            item.shared_controls.extend(entries)
-    risks = [u for u in units if u.kind == "risk" and not u.stage_hint]
-    controls = [u for u in units if u.kind == "control"]
-    boxes = [_Box(risks[i] if i < len(risks) else None, controls[i] if i < len(controls) else None)
-             for i in range(max(len(risks), len(controls)))]
-    for box, stage in zip(boxes, _assign(boxes, stage_tokens, lexicon)):
-        item.groups.append(_group(box.risk, box.control, stage))
-    for unit in units:
-        if unit.kind == "risk" and unit.stage_hint:
-            stage = next((i for i, s in enumerate(item.stages) if _compact(s.label) == unit.stage_hint), None)
-            item.groups.append(_group(unit, None, stage))
-    item.groups.sort(key=lambda g: g.line)
-    return item
-
-
-def _group(risk: _Unit | None, control: _Unit | None, stage: int | None) -> RiskGroup:
-    first = min(u.texts[0].line if u.texts else u.closer.line for u in (risk, control) if u and (u.texts or u.closer))
+def _group(box: _Box, stage: int | None) -> RiskGroup:
+    risk, control = box.risk, box.control
     role = (control.closer if control else None) or (risk.role if risk else None)
     return RiskGroup(
         risks=_entries(risk.texts) if risk else [],
@@ -291,32 +419,53 @@ def _group(risk: _Unit | None, control: _Unit | None, stage: int | None) -> Risk
         controls=_entries(control.texts) if control else [],
         role=Span(role.text, role.line) if role else None,
         stage=stage,
-        line=first,
+        line=box.line,
     )
 
 
+def _loose(unit: _Unit, stages: list[_Token], item: FlowItem) -> None:
+    """Text closed by neither a level nor a role: a stage's one-line description, else controls
+    shared by the whole chart (such as a block printed before the first stage)."""
+    label = unit.after_stage
+    joined = split_enumerated("\n".join(t.text for t in unit.texts), 0).entries
+    if label and unit.texts[0].line - label.line <= _DESCRIPTION_REACH and len(joined) == 1:
+        stage = item.stages[stages.index(label)]
+        if stage.description is None:
+            stage.description = Span(joined[0].text, unit.texts[joined[0].line].line)
+            return
+    item.shared_controls.extend(_entries(unit.texts))
+
+
+def _item(file: str, header: _Header, body: list[_Token], lexicon: StageLexicon) -> FlowItem:
+    """One chart: its stages, its boxes placed on them, descriptions and shared controls."""
+    units, stages = _units(body)
+    item = FlowItem(file=file, line=header.line, code=header.code, name=header.name, category=header.category)
+    item.stages = [FlowStage(label=s.text, line=s.line) for s in stages]
+    for unit in units:
+        if unit.kind == "loose":
+            _loose(unit, stages, item)
+    boxes = _boxes(units)
+    groups = [_group(box, stage) for box, stage in zip(boxes, _placements(boxes, stages, lexicon))]
+    labels = [_compact(s.text) for s in stages]
+    for unit in units:
+        if unit.kind == "risk" and unit.stage_hint:
+            stage = labels.index(unit.stage_hint) if unit.stage_hint in labels else None
+            groups.append(_group(_Box(unit, None), stage))
+    item.groups = sorted(groups, key=lambda g: g.line)
+    return item
+
+
 def read_flowchart(text: str, file: str, lexicon: StageLexicon) -> list[FlowItem]:
-    """Every chart of a flowchart register, with its stages and risk boxes."""
+    """Every chart of a flowchart register, with its stages and risk boxes, in header order."""
     lines = text.split("\n")
     headers = _headers(lines)
     if not headers:
         raise FlowchartError(f"{file}: no flowchart header (职权编码：…) found")
-    header_lines = {n for h in headers for n in range(h.line, h.end + 1)}
-    body_lines = [
-        (number, line)
+    claimed = {n for h in headers for n in h.lines}
+    tokens = [
+        token
         for number, line in enumerate(lines, start=1)
-        if number not in header_lines and not _is_header_line(line) and line.strip()
+        if number not in claimed and (token := _token(number, line, lexicon))
     ]
-    interleaved = any(headers[0].end < n < headers[-1].line for n, _ in body_lines)
-    if interleaved:
-        bodies = []
-        for index, header in enumerate(headers):
-            stop = headers[index + 1].line if index + 1 < len(headers) else len(lines) + 1
-            bodies.append(_tokenise([(n, l) for n, l in body_lines if header.end < n < stop], lexicon))
-    else:
-        bodies = _split_stream(_tokenise(body_lines, lexicon), lexicon)
-    if len(bodies) != len(headers):
-        raise FlowchartError(
-            f"{file}: {len(headers)} chart headers but {len(bodies)} chart bodies; the charts cannot be told apart"
-        )
+    bodies = _bodies(file, headers, tokens, lexicon)
     return [_item(file, header, body, lexicon) for header, body in zip(headers, bodies)]
