@@ -314,7 +314,7 @@ def _law(args: argparse.Namespace) -> int:
 
     catalogue = load_catalogue(paths.data_dir() / "statutes")
     doc = normalise_doc_number(args.instrument)
-    citation = Citation(args.instrument, None if doc else args.instrument, doc, (), (), ())
+    citation = Citation(args.instrument, None if doc else args.instrument, doc, (), (), None)
     resolution = resolve(citation, catalogue)
     if resolution.instrument_id is None:
         raise CliError(f"no instrument in the catalogue is called {args.instrument!r}")

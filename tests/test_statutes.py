@@ -1,139 +1,153 @@
-"""The statute catalogue, the citation parser and resolver, and quote checks."""
+"""The statute catalogue (data/statutes/instruments.csv), the official texts and their RDF."""
 
 from __future__ import annotations
 
+import csv
+import shutil
+
 import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from graph import paths
-from graph.citations import compare_quote, load_confusions, normalise_doc_number, parse_citations, resolve
-from graph.link_statutes import link
-from graph.statutes import load_catalogue
+from graph.map_statutes import article_iri, instrument_iri, statute_graph
+from graph.namespaces import ELI, QZ
+from graph.statutes import LEVELS, STATUSES, chinese_number, header_events, load_catalogue, parse_articles
+
+STATUTES = paths.ROOT / "data" / "statutes"
+COUNTS = {  # SOURCES.md, column "articles"
+    "social-insurance-law": 98,
+    "medical-security-fund-supervision-regulation": 50,
+    "basic-healthcare-law": 110,
+    "social-assistance-interim-measures": 70,
+    "administrative-penalty-law": 86,
+    "administrative-coercion-law": 71,
+    "price-law": 48,
+    "drug-administration-law": 155,
+    "administrative-licensing-law": 83,
+    "tendering-bidding-law": 68,
+}
 
 
 @pytest.fixture(scope="module")
 def catalogue():
-    return load_catalogue(paths.data_dir() / "statutes")
+    return load_catalogue(STATUTES)
 
 
 @pytest.fixture(scope="module")
-def confusions():
-    return load_confusions(paths.data_dir() / "statutes" / "ocr_confusions.csv")
+def graph(catalogue):
+    return statute_graph(catalogue)
 
 
-@pytest.mark.parametrize(
-    "instrument,count",
-    [
-        ("social-insurance-law", 98), ("medical-security-fund-supervision-regulation", 50), ("basic-healthcare-law", 110),
-        ("social-assistance-interim-measures", 70), ("administrative-penalty-law", 86), ("administrative-coercion-law", 71),
-        ("price-law", 48), ("drug-administration-law", 155), ("administrative-licensing-law", 83), ("tendering-bidding-law", 68),
-    ],
-)
-def test_article_counts(catalogue, instrument, count):
+@pytest.mark.parametrize("instrument,count", COUNTS.items())
+def test_article_counts_match_sources(catalogue, instrument, count):
     articles = catalogue[instrument].articles
-    assert len(articles) == count and sorted(articles) == list(range(1, count + 1))
+    assert sorted(articles) == list(range(1, count + 1))
 
 
 def test_article_text_and_chapter(catalogue):
     article = catalogue["social-insurance-law"].articles[87]
     assert article.text.startswith("社会保险经办机构以及医疗机构")
     assert article.chapter == "第十一章法律责任"
-    assert "（五）对可能被转移、隐匿或者灭失的资料等予以封存" in catalogue["medical-security-fund-supervision-regulation"].articles[27].text
+    assert catalogue["basic-healthcare-law"].articles[104].chapter == "第九章法律责任"
+
+
+def test_later_paragraphs_and_items_belong_to_their_article(catalogue):
+    regulation = catalogue["medical-security-fund-supervision-regulation"]
+    assert "（五）对可能被转移、隐匿或者灭失的资料等予以封存" in regulation.articles[27].text
+    assert regulation.articles[38].text.count("\n") >= 7  # lead-in and items （一）…（七）
+
+
+def test_sections_do_not_replace_chapters(catalogue):
+    # 行政强制法 has 节 under its chapters; the article keeps the chapter
+    assert catalogue["administrative-coercion-law"].articles[22].chapter.startswith("第三章")
+
+
+def test_parse_articles_on_a_small_text():
+    text = "# 某法\n\n2020年1月2日 通过\n\n<!-- INFO END -->\n## 第一章  总 则\n第一条 甲。\n乙。\n## 第二章 附则\n第二条　丙。\n"
+    articles = parse_articles(text)
+    assert [(a.number, a.text, a.chapter) for a in articles.values()] == [(1, "甲。\n乙。", "第一章总则"), (2, "丙。", "第二章附则")]
+    assert header_events(text) == [("2020-01-02", "通过")]
+
+
+@pytest.mark.parametrize("text,number", [("八十七", 87), ("一百零四", 104), ("十", 10), ("三十八", 38), ("104", 104)])
+def test_chinese_numbers(text, number):
+    assert chinese_number(text) == number
+
+
+def test_every_text_is_described_in_sources():
+    sources = (STATUTES / "SOURCES.md").read_text(encoding="utf-8")
+    for name in COUNTS:
+        assert f"| {name}.md |" in sources
+
+
+def test_catalogue_rows_use_the_closed_vocabularies(catalogue):
+    for instrument in catalogue.values():
+        assert instrument.level in LEVELS
+        assert instrument.status in STATUSES or instrument.status == ""
+        assert instrument.source, instrument.id
+        assert not instrument.replaced_by or instrument.replaced_by in catalogue
+
+
+def test_every_text_file_is_catalogued_and_dated_as_its_header(catalogue):
+    texts = {p.name for p in STATUTES.glob("*.md")} - {"SOURCES.md"}
+    with_text = {i.text_file: i for i in catalogue.values() if i.text_file}
+    assert set(with_text) == texts
+    for name, instrument in with_text.items():
+        events = header_events((STATUTES / name).read_text(encoding="utf-8"))
+        assert instrument.adopted == events[0][0], name  # adopted = first dated line of the header
+
+
+def test_instruments_cited_without_text_are_catalogued(catalogue):
+    numbers = {i.doc_number: i for i in catalogue.values() if i.doc_number}
+    for number in ("国家医疗保障局令第2号", "国家医疗保障局令第3号", "国家医疗保障局令第4号", "国办发〔2020〕20号",
+                   "国办发〔2021〕42号", "中发〔2020〕5号", "医保办发〔2022〕22号", "医保办发〔2018〕22号",
+                   "劳社部发〔1999〕14号", "甘医保发〔2023〕44号", "皖政〔2014〕83号", "皖办发〔2020〕25号",
+                   "豫医保办文〔2019〕53号", "豫人社医疗〔2016〕18号"):
+        assert number in numbers and not numbers[number].articles
 
 
 def test_replacements_are_recorded(catalogue):
     assert catalogue["fraud-reporting-reward-interim-measures"].replaced_by == "fund-misuse-reporting-reward-measures"
-    assert catalogue["urban-employee-designated-institutions-1999"].status == "superseded"
+    assert catalogue["fraud-reporting-reward-interim-measures"].status == "superseded"
+    assert catalogue["urban-employee-designated-institutions-1999"].replaced_by == "designated-medical-institutions-measures"
 
 
-PANJI_ROW_1 = """1.《中华人民共和国社会保险法》第八十七条：社会保险经办机构以及医疗机构骗取社会保险基金支出的，处罚款。
-2.《中华人民共和国社会保险法》第八十八条：以欺诈、伪造证明材料或者其他手段骗取社会保险待遇的，处罚款。
-3.《中华人民共和国基本医疗卫生与健康促进法》第一百零四条：基本医疗保险经办机构以及医疗机构骗取基本医疗保险基金支出的。
-4.《医疗保障基金使用监督管理条例》第二十二条：医疗保障、卫生健康等部门应当分工协作。
-5.《医疗保障基金使用监督管理条例》第三十八条：定点医药机构有下列情形之一的，由医疗保障行政部门责令改正。
-6.《医疗保障基金使用监督管理条例》第四十条：定点医药机构以骗取医疗保障基金为目的，实施了本条例第三十八条规定行为之一的，按照本条规定处理。
-7.《医疗保障基金使用监督管理条例》第四十一条：个人有下列情形之一的，由医疗保障行政部门责令改正。"""
+def test_a_broken_catalogue_fails_to_load(tmp_path):
+    tmp_path = tmp_path / "statutes"
+    shutil.copytree(STATUTES, tmp_path)
+    rows = list(csv.reader((tmp_path / "instruments.csv").open(encoding="utf-8")))
+    rows.append(["x", "某办法", "", "", "部门规章", "", "", "", "", "superseded", "no-such-instrument", "", "test"])
+    with (tmp_path / "instruments.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(ValueError, match="no-such-instrument"):
+        load_catalogue(tmp_path)
 
 
-def test_panji_fund_misuse_penalty_cites_seven_articles(catalogue, confusions):
-    links = link(PANJI_ROW_1, catalogue, confusions)
-    cited = {(l.resolution.instrument_id, n) for l in links for n in l.found}
-    assert cited == {
-        ("social-insurance-law", 87), ("social-insurance-law", 88), ("basic-healthcare-law", 104),
-        ("medical-security-fund-supervision-regulation", 22), ("medical-security-fund-supervision-regulation", 38),
-        ("medical-security-fund-supervision-regulation", 40), ("medical-security-fund-supervision-regulation", 41),
-    }  # 第三十八条 inside the quote of 第四十条 is part of the quote, not a citation
+def test_instrument_triples(graph):
+    law = instrument_iri("social-insurance-law")
+    assert (law, RDF.type, QZ.LegalInstrument) in graph
+    assert (law, RDFS.label, Literal("中华人民共和国社会保险法", lang="zh")) in graph
+    assert graph.value(law, QZ.articleCount) == Literal(98)
+    assert graph.value(law, DCTERMS.issued) == Literal("2010-10-28", datatype=XSD.date)
+    assert graph.value(law, DCTERMS.source) == Literal("social-insurance-law.md")
+    regulation = instrument_iri("medical-security-fund-supervision-regulation")
+    assert graph.value(regulation, DCTERMS.identifier) == Literal("国务院令第735号")
 
 
-@pytest.mark.parametrize(
-    "cell,title,articles,items",
-    [
-        ("《医疗保障基金使用监督管理条例》第三十八至四十四条", "医疗保障基金使用监督管理条例", (38, 39, 40, 41, 42, 43, 44), ()),
-        ("《社会保险法》第八十七条、第八十八条", "社会保险法", (87, 88), ()),
-        ("《社会救助暂行办法》第五章第二十七条：国家建立健全医疗救助制度", "社会救助暂行办法", (27,), ()),
-        ("《医疗保障基金使用监督管理条例》第二十七条第（五）项", "医疗保障基金使用监督管理条例", (27,), (5,)),
-        ("《基本医疗卫生与健康促进法》第一百零四条", "基本医疗卫生与健康促进法", (104,), ()),
-        ("《医疗保障基金使用监督管理条例》第四十二条、第四十二条、第四十一条", "医疗保障基金使用监督管理条例", (42, 41), ()),
-    ],
-)
-def test_article_references(cell, title, articles, items):
-    (citation,) = parse_citations(cell)
-    assert (citation.title_raw, citation.articles, citation.items) == (title, articles, items)
+def test_replacement_triples(graph):
+    old, new = instrument_iri("fraud-reporting-reward-interim-measures"), instrument_iri("fund-misuse-reporting-reward-measures")
+    assert (old, QZ.isReplacedBy, new) in graph and (old, DCTERMS.isReplacedBy, new) in graph
+    assert (new, DCTERMS.replaces, old) in graph
+    assert graph.value(old, QZ.articleCount) is None
 
 
-def test_abbreviated_title_refers_back():
-    citations = parse_citations("《医疗保障基金使用监督管理条例》第三十八条；《条例》第四十条")
-    assert [c.title_raw for c in citations] == ["医疗保障基金使用监督管理条例"] * 2
-
-
-@pytest.mark.parametrize(
-    "text,number",
-    [("国务院令第649号", "国务院令第649号"), ("医保办发(2022)22号", "医保办发〔2022〕22号"), ("国办发[2020]20号", "国办发〔2020〕20号"),
-     ("（国家医疗保障局第二号令）", "国家医疗保障局令第2号"), ("中华人民共和国国务院令第 735号", "国务院令第735号")],
-)
-def test_document_numbers_in_any_bracket_style(text, number):
-    assert normalise_doc_number(text) == number
-
-
-@pytest.mark.parametrize(
-    "cell,instrument,method",
-    [
-        ("《社会保险法》第八十七条", "social-insurance-law", "exact"),
-        ("《国家医疗保障局办公室 财政部办公厅关于印发〈欺诈骗取医疗保障基金行为举报奖励暂行办法〉的通知》", "fraud-reporting-reward-interim-measures", "alias"),
-        ("《甘肃省社会教助条例》第二十五条", "gansu-social-assistance-regulation", "ocr"),
-        ("《社会教助暂行办法》第二十七条", "social-assistance-interim-measures", "ocr"),
-        ("《医疗保障基金使用监督管 理条例》第三十条。", "medical-security-fund-supervision-regulation", "exact"),
-        ("1.《中华八民共和国社会会保民共和国社会会保护的第八十七条;", "social-insurance-law", "fuzzy"),
-        ("（国办发〔2021〕42号）第一条", "critical-illness-assistance-opinions", "doc-number"),
-    ],
-)
-def test_titles_resolve_despite_ocr(catalogue, confusions, cell, instrument, method):
-    (citation,) = parse_citations(cell)
-    resolution = resolve(citation, catalogue, confusions)
-    assert (resolution.instrument_id, resolution.method) == (instrument, method)
-
-
-def test_unresolvable_citation_is_kept(catalogue, confusions):
-    (citation,) = parse_citations("《中华人子子亲(中华第三十一条)》")
-    assert resolve(citation, catalogue, confusions).method == "unresolved"
-    assert citation.raw.startswith("《中华人子子亲")
-
-
-def test_article_beyond_the_text_is_kept_as_missing(catalogue, confusions):
-    (result,) = link("《中华人民共和国社会保险法》第一百二十条", catalogue, confusions)
-    assert result.found == () and result.missing == (120,)
-
-
-def test_quote_of_another_article_is_found(catalogue, confusions):
-    thirty_nine = catalogue["medical-security-fund-supervision-regulation"].articles[39].text
-    clause = thirty_nine.split("\n")[1]
-    (result,) = link(f"《医疗保障基金使用监督管理条例》第三十八条：{clause}", catalogue, confusions)
-    (check,) = result.quotes
-    assert check.match == "different" and "出自第39条" in check.note
-
-
-def test_quote_comparison(catalogue):
-    text = catalogue["social-insurance-law"].articles[87].text
-    assert compare_quote(text, text)[0] == "exact"
-    assert compare_quote(text[:40], text)[0] == "excerpt"
-    match, note = compare_quote(text.replace("以及", "及"), text)
-    assert match == "different" and "条文作「以」" in note
+def test_article_triples(graph):
+    article = article_iri("social-insurance-law", 87)
+    assert article == URIRef("https://w3id.org/quanze/id/law/social-insurance-law/art/87")
+    assert (article, ELI.is_part_of, instrument_iri("social-insurance-law")) in graph
+    assert graph.value(article, QZ.articleNumber) == Literal(87)
+    assert graph.value(article, RDFS.label) == Literal("社会保险法 第八十七条", lang="zh")
+    assert graph.value(article, QZ.chapter) == Literal("第十一章法律责任", lang="zh")
+    assert graph.value(article_iri("administrative-coercion-law", 14), RDFS.label) == Literal("行政强制法 第十四条", lang="zh")
+    assert len(set(graph.subjects(RDF.type, QZ.Article))) == sum(COUNTS.values())
