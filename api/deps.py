@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.repository import Repository
-from api.settings import Settings
+from quanze.api.repository import Repository
+from quanze.api.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:

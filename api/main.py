@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.repository import OxigraphRepository, Repository
-from api.routers import linked_data, pages, rest, sparql, validate
-from api.settings import Settings
-from graph import paths
+from quanze.api.repository import OxigraphRepository, Repository
+from quanze.api.routers import linked_data, pages, rest, sparql, validate
+from quanze.api.settings import Settings
+from quanze.graph import paths
 
 HERE = Path(__file__).parent
 

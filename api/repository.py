@@ -21,7 +21,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from api.sparql_results import GRAPH_FORMATS, SELECT_WRITERS
+from quanze.api.sparql_results import GRAPH_FORMATS, SELECT_WRITERS
 
 
 class QueryTimeout(RuntimeError):

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph import paths
+from quanze.graph import paths
 
 
 def _int(name: str, default: int) -> int:

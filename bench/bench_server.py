@@ -1,6 +1,6 @@
 """Benchmark: latency of the example queries through the HTTP SPARQL endpoint (p50, p90).
 
-Starts `uvicorn api.main:create_app` on the built store (var/store, or QUANZE_STORE) and
+Starts `uvicorn quanze.api.main:create_app` on the built store (var/store, or QUANZE_STORE) and
 sends each queries/*.rq N times with httpx, as a client would.
 
     .venv/bin/python bench/bench_server.py --repeat 20
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from graph import paths
+from quanze.graph import paths
 
 
 def main() -> None:
@@ -30,8 +30,8 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
-        cwd=paths.ROOT, env={**os.environ, "QUANZE_STORE": str(paths.store_dir())},
+        [sys.executable, "-m", "uvicorn", "quanze.api.main:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
+        cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "QUANZE_STORE": str(paths.store_dir())},
     )
     url = f"http://127.0.0.1:{port}/sparql"
     try:
@@ -42,7 +42,7 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         with httpx.Client(timeout=60) as client:
-            for path in sorted(Path(paths.ROOT, "queries").glob("*.rq")):
+            for path in sorted(paths.queries_dir().glob("*.rq")):
                 query = path.read_text(encoding="utf-8")
                 times = []
                 for _ in range(args.repeat):

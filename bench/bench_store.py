@@ -17,8 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from graph import paths
-from graph.build import build_dataset
+from quanze.graph import paths
+from quanze.graph.store.build import build_dataset
 
 
 def scaled(nquads: bytes, copies: int) -> bytes:
@@ -66,7 +66,7 @@ def main() -> None:
     t_rl = timed(load_rdflib, 1)
     print(f"load      pyoxigraph {t_ox * 1000:9.1f} ms   rdflib {t_rl * 1000:9.1f} ms   ratio {t_rl / t_ox:6.1f}x")
     store, ds = load_ox(), load_rdflib()
-    for query_file in sorted(Path(paths.ROOT, "queries").glob("*.rq")):
+    for query_file in sorted(paths.queries_dir().glob("*.rq")):
         sparql = query_file.read_text(encoding="utf-8")
         q_ox = timed(lambda: list(store.query(sparql, use_default_graph_as_union=True)), args.repeat)
         q_rl = timed(lambda: list(ds.query(sparql)), 1)

@@ -16,7 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
-from graph.validate import toolkit, validate_files
+from quanze.graph.validate.shapes import toolkit, validate_files
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "valid" / "北关区-权责清单.csv"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph import paths
-from graph.read_text import UnreadableInput
-from graph.store import QueryError, StoreError, open_store, run_query
-from graph.text_table import format_table
+from quanze.graph import paths
+from quanze.graph.read.text import UnreadableInput
+from quanze.graph.store.oxigraph import QueryError, StoreError, open_store, run_query
+from quanze.graph.query.text_table import format_table
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
@@ -127,7 +127,7 @@ def _store(args: argparse.Namespace) -> Path:
 def _build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from graph.build import build_store, load_manifest
+    from quanze.graph.store.build import build_store, load_manifest
 
     data = args.data or paths.data_dir()
     manifest = data / "registers" / "manifest.csv"
@@ -198,10 +198,10 @@ EXIT_VIOLATIONS = 1
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from graph.read_table import NoHeader
-    from graph.read_flowchart import FlowchartError
-    from graph.report import to_html, to_json, to_text
-    from graph.validate import validate_files, validate_store_dataset
+    from quanze.graph.read.table import NoHeader
+    from quanze.graph.read.flowchart import FlowchartError
+    from quanze.graph.validate.report import to_html, to_json, to_text
+    from quanze.graph.validate.shapes import validate_files, validate_store_dataset
 
     if args.whole_store:
         from rdflib import Dataset
@@ -244,7 +244,7 @@ def _select(store: ox.Store) -> Callable[[str], list[dict[str, str | None]]]:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from graph.compare import UnknownJurisdiction, compare, matrix_text, to_csv, to_json, to_text
+    from quanze.graph.query.compare import UnknownJurisdiction, compare, matrix_text, to_csv, to_json, to_text
 
     with open_store(_store(args)) as store:
         select = _select(store)
@@ -263,7 +263,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from graph.analyze import analyse, project, to_text, write_graphml
+    from quanze.graph.query.analyze import analyse, project, to_text, write_graphml
 
     with open_store(_store(args)) as store:
         graph = project(_select(store))
@@ -281,8 +281,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from api.main import create_app
-    from api.settings import Settings
+    from quanze.api.main import create_app
+    from quanze.api.settings import Settings
 
     store = _store(args)
     if not store.is_dir():
@@ -308,9 +308,9 @@ SELECT DISTINCT ?code ?jurisdiction ?item ?label ?itemCode WHERE {
 
 
 def _law(args: argparse.Namespace) -> int:
-    from graph.citations import Citation, normalise_doc_number, resolve
-    from graph.map_statutes import article_iri
-    from graph.statutes import chinese_number, load_catalogue
+    from quanze.graph.align.citations import Citation, normalise_doc_number, resolve
+    from quanze.graph.map.statutes import article_iri
+    from quanze.graph.align.statutes import chinese_number, load_catalogue
 
     catalogue = load_catalogue(paths.data_dir() / "statutes")
     doc = normalise_doc_number(args.instrument)

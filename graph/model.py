@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from graph.link_statutes import CitationLink
+    from quanze.graph.align.link_statutes import CitationLink
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from graph.namespaces import QZ
-from graph.repair_text import compact
-from graph.repair_types import resolve_power_type
+from quanze.graph.namespaces import QZ
+from quanze.graph.repair.text import compact
+from quanze.graph.repair.power_types import resolve_power_type
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from graph import paths
+from quanze.graph import paths
 
-REGISTERS = paths.ROOT / "data" / "registers"
+REGISTERS = paths.data_dir() / "registers"
 
 
 def seed(number: str) -> tuple[str, str]:
@@ -25,7 +25,7 @@ def seed(number: str) -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def built():
     """The dataset and build report of all five registers (built once)."""
-    from graph.build import build_dataset
+    from quanze.graph.store.build import build_dataset
 
     return build_dataset(paths.data_dir(), paths.ontology_dir())
 
@@ -38,7 +38,7 @@ def dataset(built):
 @pytest.fixture(scope="session")
 def store_path(tmp_path_factory: pytest.TempPathFactory, built) -> Path:
     """A built on-disk store, shared by the CLI tests."""
-    from graph.store import write_store
+    from quanze.graph.store.oxigraph import write_store
 
     path = tmp_path_factory.mktemp("store") / "store"
     write_store(built[0].serialize(format="nquads", encoding="utf-8"), path)
@@ -84,8 +84,8 @@ def server(store_path: Path):
     env = {**os.environ, "QUANZE_STORE": str(store_path), "QUANZE_QUERY_TIMEOUT": "2", "QUANZE_MAX_RESULTS": "5000",
            "QUANZE_MAX_UPLOAD_BYTES": "200000"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
-        cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "uvicorn", "quanze.api.main:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
+        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):

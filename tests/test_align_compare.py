@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph import paths
-from graph.align_powers import Aligner, ItemFacts, load_catalogue
-from graph.cli import main
+from quanze.graph import paths
+from quanze.graph.align.powers import Aligner, ItemFacts, load_catalogue
+from quanze.graph.cli import main
 
 GOLD = Path(__file__).parent / "data" / "alignment_gold.csv"
 

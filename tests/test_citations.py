@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph import paths
-from graph.citations import (
+from quanze.graph import paths
+from quanze.graph.align.citations import (
     compare_quote,
     load_confusions,
     normalise_doc_number,
@@ -13,10 +13,10 @@ from graph.citations import (
     parse_citations,
     resolve,
 )
-from graph.link_statutes import link
-from graph.statutes import load_catalogue
+from quanze.graph.align.link_statutes import link
+from quanze.graph.align.statutes import load_catalogue
 
-STATUTES = paths.ROOT / "data" / "statutes"
+STATUTES = paths.data_dir() / "statutes"
 FUND = "medical-security-fund-supervision-regulation"
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from graph import paths
-from graph.cli import main
+from quanze.graph import paths
+from quanze.graph.cli import main
 
 COUNT_ITEMS = "PREFIX qz: <https://w3id.org/quanze/ontology#> SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i a qz:PowerItem }"
 
@@ -42,7 +42,7 @@ def test_query_from_a_file_and_ask(capsys, store_path, tmp_path):
     assert (code, out.strip()) == (0, "true")
 
 
-@pytest.mark.parametrize("query_file", sorted(Path(paths.ROOT, "queries").glob("*.rq")), ids=lambda p: p.name)
+@pytest.mark.parametrize("query_file", sorted(paths.queries_dir().glob("*.rq")), ids=lambda p: p.name)
 def test_every_example_query_runs_and_answers(capsys, store_path, query_file):
     code, out, err = run(capsys, "--store", str(store_path), "query", str(query_file), "--format", "csv")
     assert code == 0, err

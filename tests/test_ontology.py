@@ -12,9 +12,9 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from graph import paths
-from graph.namespaces import QZ
-from graph.vocab import load_ontology
+from quanze.graph import paths
+from quanze.graph.namespaces import QZ
+from quanze.graph.vocab import load_ontology
 
 NS = "https://w3id.org/quanze/ontology#"
 STAGE_NS = "https://w3id.org/quanze/id/stage-type/"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import FlowItem, Span
-from graph.read_flowchart import FlowchartError, _assign, read_flowchart
+from quanze.graph.model import FlowItem, Span
+from quanze.graph.read.flowchart import FlowchartError, _assign, read_flowchart
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "registers" / "001_2a37d4629c2ce2f0.txt"
 

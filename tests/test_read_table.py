@@ -2,8 +2,8 @@
 
 import pytest
 
-from graph.read_table import NoHeader, read_table
-from graph.read_text import UnreadableInput, decode
+from quanze.graph.read.table import NoHeader, read_table
+from quanze.graph.read.text import UnreadableInput, decode
 from tests.conftest import seed
 
 

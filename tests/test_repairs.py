@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from graph import paths
-from graph.repair_codes import load_schemes, normalise_code
-from graph.repair_items import infer_row_numbers
-from graph.repair_labels import BigramModel, detranspose, unscramble
-from graph.repair_text import collapse_cjk_spaces, is_garbled, normalise_code_chars, repetition_start, strip_truncation
-from graph.repair_types import resolve_power_type
+from quanze.graph import paths
+from quanze.graph.repair.codes import load_schemes, normalise_code
+from quanze.graph.repair.items import infer_row_numbers
+from quanze.graph.repair.labels import BigramModel, detranspose, unscramble
+from quanze.graph.repair.text import collapse_cjk_spaces, is_garbled, normalise_code_chars, repetition_start, strip_truncation
+from quanze.graph.repair.power_types import resolve_power_type
 
 TYPES = {
     "Penalty": ["行政处罚", "处罚"],
@@ -107,7 +107,7 @@ def test_detranspose_reads_a_column_major_grid_back():
 
 @pytest.fixture(scope="module")
 def language() -> BigramModel:
-    texts = [p.read_text(encoding="utf-8") for p in Path(paths.ROOT, "data", "statutes").glob("*.md")]
+    texts = [p.read_text(encoding="utf-8") for p in (paths.data_dir() / "statutes").glob("*.md")]
     return BigramModel.from_texts(texts)
 
 

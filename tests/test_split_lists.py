@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.model import Span
-from graph.split_lists import parse_declared_count, split_enumerated
+from quanze.graph.model import Span
+from quanze.graph.repair.lists import parse_declared_count, split_enumerated
 
 
 def texts(cell: str) -> list[str]:

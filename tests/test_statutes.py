@@ -9,12 +9,12 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from graph import paths
-from graph.map_statutes import article_iri, instrument_iri, statute_graph
-from graph.namespaces import ELI, QZ
-from graph.statutes import LEVELS, STATUSES, chinese_number, header_events, load_catalogue, parse_articles
+from quanze.graph import paths
+from quanze.graph.map.statutes import article_iri, instrument_iri, statute_graph
+from quanze.graph.namespaces import ELI, QZ
+from quanze.graph.align.statutes import LEVELS, STATUSES, chinese_number, header_events, load_catalogue, parse_articles
 
-STATUTES = paths.ROOT / "data" / "statutes"
+STATUTES = paths.data_dir() / "statutes"
 COUNTS = {  # SOURCES.md, column "articles"
     "social-insurance-law": 98,
     "medical-security-fund-supervision-regulation": 50,

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from graph import paths
-from graph.cli import main
+from quanze.graph import paths
+from quanze.graph.cli import main
 
 DATA = Path(__file__).parent / "data"
 VALID = DATA / "valid" / "北关区-权责清单.csv"
-TEMPLATE = paths.ROOT / "data" / "templates" / "权责清单模板.xlsx"
+TEMPLATE = paths.data_dir() / "templates" / "权责清单模板.xlsx"
 
 # file in tests/data/invalid → (severity, Chinese message fragment) it must produce
 EXPECTED = {
@@ -94,7 +94,7 @@ def test_html_report(capsys, tmp_path):
 
 
 def test_seed_defects_are_reported(capsys):
-    code, report = run_json(capsys, str(paths.ROOT / "data" / "registers" / "004_3a5d5d83cde3f9ef.txt"))
+    code, report = run_json(capsys, str(paths.data_dir() / "registers" / "004_3a5d5d83cde3f9ef.txt"))
     assert code == 1
     by_row = {(r["row"], r["message"]) for r in report["results"]}
     assert (12, "处罚、强制、检查、征收、许可类事项须至少有一条可核实的法律条款依据（实施依据为空或无法解析）") in by_row  # empty 设定依据

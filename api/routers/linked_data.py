@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from api.deps import RepositoryDep, SettingsDep
-from api.repository import QueryRequest
-from api.services import views
-from api.services.sparql import RefusedQuery, negotiate
+from quanze.api.deps import RepositoryDep, SettingsDep
+from quanze.api.repository import QueryRequest
+from quanze.api.services import views
+from quanze.api.services.sparql import RefusedQuery, negotiate
 
 router = APIRouter(tags=["linked data"])
 BASE = "https://w3id.org/quanze/id/"
@@ -43,7 +43,7 @@ async def resource(
 
 
 async def _page(request: Request, repository, iri: str, lang: str) -> Response:
-    from api.routers.pages import render
+    from quanze.api.routers.pages import render
 
     view = await run_in_threadpool(views.power_view, repository, iri)
     if view:

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from api.deps import RepositoryDep
-from api.services import views
-from graph import paths
-from graph.compare import UnknownJurisdiction, compare, matrix_text, to_text
+from quanze.api.deps import RepositoryDep
+from quanze.api.services import views
+from quanze.graph import paths
+from quanze.graph.query.compare import UnknownJurisdiction, compare, matrix_text, to_text
 
 router = APIRouter(include_in_schema=False)
 Lang = Query("zh", pattern="^(zh|en)$")
@@ -21,7 +21,7 @@ Lang = Query("zh", pattern="^(zh|en)$")
 def examples() -> list[dict[str, str]]:
     """The example queries of queries/*.rq, with their titles (first comment line)."""
     found = []
-    for path in sorted(Path(paths.ROOT, "queries").glob("*.rq")):
+    for path in sorted(paths.queries_dir().glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         title = re.match(r"#\s*title:\s*(.*)", text)
         zh, _, en = (title.group(1) if title else path.stem).partition("|")
@@ -30,7 +30,7 @@ def examples() -> list[dict[str, str]]:
 
 
 def render(request: Request, template: str, lang: str, **context: object) -> HTMLResponse:
-    from api.i18n import texts
+    from quanze.api.i18n import texts
 
     return request.app.state.templates.TemplateResponse(request, template, {"lang": lang, "t": texts(lang), **context})
 
@@ -43,7 +43,7 @@ async def home(request: Request, repository: RepositoryDep, lang: str = Lang) ->
 
 @router.get("/query", response_class=HTMLResponse)
 async def query_page(request: Request, lang: str = Lang) -> HTMLResponse:
-    from graph.compare import PREFIXES
+    from quanze.graph.query.compare import PREFIXES
 
     return render(request, "query.html", lang, title="SPARQL", examples=examples(), prefixes=PREFIXES.strip())
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import RepositoryDep
-from api.services import views
-from graph.compare import UnknownJurisdiction, compare
+from quanze.api.deps import RepositoryDep
+from quanze.api.services import views
+from quanze.graph.query.compare import UnknownJurisdiction, compare
 
 router = APIRouter(prefix="/api", tags=["rest"])
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
-from api.deps import RepositoryDep, SettingsDep
-from api.repository import QueryFailed, QueryRequest, QueryTimeout, ResultTooLarge
-from api.services.sparql import RefusedQuery, inspect, negotiate
+from quanze.api.deps import RepositoryDep, SettingsDep
+from quanze.api.repository import QueryFailed, QueryRequest, QueryTimeout, ResultTooLarge
+from quanze.api.services.sparql import RefusedQuery, inspect, negotiate
 
 router = APIRouter(tags=["sparql"])
 

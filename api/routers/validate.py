@@ -6,12 +6,12 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import SettingsDep
-from graph.read_flowchart import FlowchartError
-from graph.read_table import NoHeader
-from graph.read_text import UnreadableInput
-from graph.report import to_html, to_json
-from graph.validate import validate_files
+from quanze.api.deps import SettingsDep
+from quanze.graph.read.flowchart import FlowchartError
+from quanze.graph.read.table import NoHeader
+from quanze.graph.read.text import UnreadableInput
+from quanze.graph.validate.report import to_html, to_json
+from quanze.graph.validate.shapes import validate_files
 
 router = APIRouter(tags=["validate"])
 

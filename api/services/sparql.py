@@ -13,7 +13,7 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from api.sparql_results import GRAPH_FORMATS, SELECT_WRITERS
+from quanze.api.sparql_results import GRAPH_FORMATS, SELECT_WRITERS
 
 KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
 ALIASES = {

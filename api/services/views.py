@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from api.repository import Repository
-from graph.compare import PREFIXES
+from quanze.api.repository import Repository
+from quanze.graph.query.compare import PREFIXES
 
 ID = "https://w3id.org/quanze/id/"
 
