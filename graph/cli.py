@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from quanze.graph import paths
-from quanze.graph.read.text import UnreadableInput
+from quanze.graph.read.text import UnreadableInput, read_bytes
 from quanze.graph.store.oxigraph import QueryError, StoreError, open_store, run_query
 from quanze.graph.query.text_table import format_table
 
@@ -74,7 +74,10 @@ def _parser() -> argparse.ArgumentParser:
         "or, with --store, the whole built graph grouped by jurisdiction.",
     )
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
-    validate.add_argument("--store", dest="whole_store", action="store_true", help="validate the whole built store (grouped by jurisdiction) instead of files")
+    validate.add_argument(
+        "--store", dest="whole_store", nargs="?", const=True, type=Path, metavar="DIR",
+        help="validate the whole built store (grouped by jurisdiction) instead of files: the global store, or DIR",
+    )
     validate.add_argument("--format", choices=("text", "json", "html"), default="text")
     validate.add_argument("--lang", choices=("zh", "en"), default="zh")
     validate.add_argument("-o", "--output", type=Path, help="write the report to a file")
@@ -127,13 +130,13 @@ def _store(args: argparse.Namespace) -> Path:
 def _build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from quanze.graph.store.build import build_store, load_manifest
+    from quanze.graph.register import register_files
+    from quanze.graph.store.build import build_store
 
     data = args.data or paths.data_dir()
-    manifest = data / "registers" / "manifest.csv"
-    if not manifest.exists():
-        raise CliError(f"no register manifest at {manifest}")
-    total = len(load_manifest(manifest))
+    total = len(register_files(data / "registers"))
+    if not total:
+        raise CliError(f"no register files in {data / 'registers'}")
     with tqdm(total=total, unit="register", disable=args.quiet or not sys.stderr.isatty()) as bar:
 
         def step(name: str) -> None:
@@ -198,30 +201,21 @@ EXIT_VIOLATIONS = 1
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from quanze.graph.read.table import NoHeader
-    from quanze.graph.read.flowchart import FlowchartError
     from quanze.graph.validate.report import to_html, to_json, to_text
     from quanze.graph.validate.shapes import validate_files, validate_store_dataset
 
     if args.whole_store:
         from rdflib import Dataset
 
-        with open_store(_store(args)) as store:
+        store_path = args.whole_store if isinstance(args.whole_store, Path) else _store(args)
+        with open_store(store_path) as store:
             dataset = Dataset()
             dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
         report = validate_store_dataset(dataset, args.lang)
     else:
         if not args.files:
             raise CliError("name one or more register files, or use --store")
-        files = []
-        for path in args.files:
-            if not path.is_file():
-                raise CliError(f"{path}: no such file")
-            files.append((str(path), path.read_bytes()))
-        try:
-            report = validate_files(files, args.lang)
-        except (NoHeader, FlowchartError) as error:
-            raise CliError(str(error)) from error
+        report = validate_files([(str(path), read_bytes(path)) for path in args.files], args.lang)
     render = {"json": to_json, "html": to_html, "text": to_text}[args.format]
     text = render(report) if args.format == "json" else render(report, args.lang, by_jurisdiction=args.whole_store)
     if args.output:

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from quanze.graph.paths import data_dir
+from quanze.graph.paths import reference_file
 
 _NOISE = re.compile(r"[\s·•\-—_#*:：]+")
 
@@ -24,7 +24,7 @@ def normalise_header(cell: str) -> str:
 @lru_cache(maxsize=4)
 def load_synonyms(path: Path | None = None) -> dict[str, str]:
     """Normalised header → field key."""
-    path = path or data_dir() / "columns.csv"
+    path = path or reference_file("columns.csv")
     with path.open(encoding="utf-8") as handle:
         return {normalise_header(row["header"]): row["field"] for row in csv.DictReader(handle)}
 

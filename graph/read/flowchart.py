@@ -25,6 +25,7 @@ from typing import Protocol
 
 from quanze.graph.model import FlowItem, FlowStage, RiskGroup, Span
 from quanze.graph.repair.lists import split_enumerated
+from quanze.graph.read.text import UnreadableInput
 
 
 class StageLexicon(Protocol):
@@ -36,7 +37,7 @@ class StageLexicon(Protocol):
     def is_terminal(self, label: str) -> bool: ...
 
 
-class FlowchartError(ValueError):
+class FlowchartError(UnreadableInput):
     """The text is not a flowchart register this reader can take apart."""
 
 

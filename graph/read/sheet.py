@@ -32,6 +32,8 @@ def read_xlsx(data: bytes, file: str) -> list[TableRow]:
     """Rows of every sheet of an XLSX workbook that has a register header."""
     from openpyxl import load_workbook
 
+    if not data.startswith(b"PK"):
+        raise UnreadableInput(f"{file}: not an XLSX workbook")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:

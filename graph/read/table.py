@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from quanze.graph.read.columns import field_of, load_synonyms
 from quanze.graph.model import Span, TableRow
+from quanze.graph.read.text import UnreadableInput
 
 
-class NoHeader(ValueError):
+class NoHeader(UnreadableInput):
     """No row of the input names enough known register columns."""
 
 

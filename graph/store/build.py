@@ -6,35 +6,28 @@ build`; `build_store` writes the result into the embedded store atomically.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
-from rdflib.namespace import RDF
+from rdflib import Dataset, Graph
+from rdflib.namespace import DCTERMS, PROV, RDF, SH
 
-from quanze.graph.align.powers import Aligner, Alignment, load_decisions
-from quanze.graph.align.powers import load_catalogue as load_canonical
-from quanze.graph.align.citations import load_confusions
-from quanze.graph.map.alignment import add_alignment, add_canonical, item_facts
-from quanze.graph.repair.curation import load_curation
-from quanze.graph.align.link_statutes import link
-from quanze.graph.map.items import RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
+from quanze.graph import paths
+
 from quanze.graph.align.merge import merge
-from quanze.graph.model import ItemDraft
-from quanze.graph.namespaces import ID
-from quanze.graph.read.flowchart import read_flowchart
-from quanze.graph.read.table import read_table
-from quanze.graph.read.text import read_text
-from quanze.graph.repair.codes import load_schemes
-from quanze.graph.repair.items import RepairContext, item_from_flow, items_from_table
-from quanze.graph.repair.labels import BigramModel
+from quanze.graph.align.powers import Alignment
+from quanze.graph.map.alignment import add_alignment, add_canonical, item_facts
+from quanze.graph.map.items import RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
 from quanze.graph.map.statutes import statute_graph
-from quanze.graph.align.statutes import Instrument, load_catalogue
+from quanze.graph.model import ItemDraft
+from quanze.graph.namespaces import ID, QZ
+from quanze.graph.read.text import read_bytes
+from quanze.graph.register import RegisterRead, info_for, load_manifest, map_register, read_register, reference, register_files
 from quanze.graph.store.oxigraph import write_store
-from quanze.graph.vocab import Vocabulary, load_ontology
+from quanze.graph.validate.shapes import load_shapes, run_shapes
+from quanze.graph.vocab import load_ontology
 
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 STATUTES_GRAPH = ID["graph/statutes"]
@@ -52,31 +45,6 @@ class BuildReport:
     quads: int = 0
 
 
-def load_manifest(path: Path) -> list[RegisterInfo]:
-    with path.open(encoding="utf-8") as handle:
-        return [RegisterInfo(**row) for row in csv.DictReader(handle)]
-
-
-def repair_context(data: Path, vocabulary: Vocabulary) -> RepairContext:
-    schemes, confusions = load_schemes(data)
-    texts = [p.read_text(encoding="utf-8") for p in sorted((data / "statutes").glob("*.md"))]
-    return RepairContext(
-        vocabulary=vocabulary,
-        curation=load_curation(data / "curation" / "fields.csv"),
-        schemes=schemes,
-        confusions=confusions,
-        language=BigramModel.from_texts(texts),
-    )
-
-
-def read_register(text: str, info: RegisterInfo, ctx: RepairContext) -> list[ItemDraft]:
-    """Read and repair one register of the manifest."""
-    if info.layout == "flowchart":
-        flows = read_flowchart(text, info.file, ctx.vocabulary)
-        return [item_from_flow(flow, index, ctx) for index, flow in enumerate(flows, start=1)]
-    return items_from_table(read_table(text, info.file), ctx)
-
-
 def build_dataset(
     data: Path,
     ontology: Path,
@@ -84,34 +52,33 @@ def build_dataset(
 ) -> tuple[Dataset, BuildReport]:
     """The complete dataset of every register in the manifest, and a report of the build."""
     dataset = Dataset()
-    ontology_graph = load_ontology(ontology)
     target = dataset.graph(ONTOLOGY_GRAPH)
-    for triple in ontology_graph:
+    for triple in load_ontology(ontology):
         target.add(triple)
-    vocabulary = Vocabulary(ontology_graph)
-    ctx = repair_context(data, vocabulary)
+    ref = reference(data, ontology)
     report = BuildReport()
-    catalogue = _add_statutes(dataset, data)
-    confusions = load_confusions(data / "statutes" / "ocr_confusions.csv")
-
-    aligner = Aligner(load_canonical(data / "canonical_powers.csv"))
-    add_canonical(dataset, aligner.catalogue)
-    decisions = load_decisions(data / "curation" / "alignment.csv")
+    target = dataset.graph(STATUTES_GRAPH)
+    for triple in statute_graph(ref.catalogue):
+        target.add(triple)
+    add_canonical(dataset, ref.aligner.catalogue)
+    directory = data / "registers"
+    manifest = load_manifest(directory / "manifest.csv")
     by_jurisdiction: dict[str, list[tuple[RegisterInfo, list[ItemDraft]]]] = defaultdict(list)
-    lines: dict[str, list[str]] = {}
-    for info in load_manifest(data / "registers" / "manifest.csv"):
-        progress(info.file)
-        text = read_text(data / "registers" / info.file)
-        lines[info.file] = text.split("\n")
-        drafts = read_register(text, info, ctx)
-        for draft in drafts:
-            if draft.legal_basis:
-                draft.citations = link(draft.legal_basis.text, catalogue, confusions)
-        report.items_per_register[info.file] = len(drafts)
-        report.notes.extend(f"{d.file} 第{d.row if d.row is not None else '?'}行: {note}" for d in drafts for note in d.notes)
+    reads: dict[str, RegisterRead] = {}
+    for path in register_files(directory):
+        progress(path.name)
+        stated = manifest.get(path.name)
+        read = read_register(read_bytes(path), path.name, ref, stated.layout if stated else None)
+        info = info_for(read, stated)
+        reads[info.file] = read
+        report.items_per_register[info.file] = len(read.drafts)
+        report.notes.extend(f"{d.file} 第{d.row if d.row is not None else '?'}行: {note}" for d in read.drafts for note in d.notes)
+        if read.rdf is not None:
+            map_register(dataset, read, info)
+            continue
         add_jurisdiction(dataset, info)
         add_register(dataset.graph(info.graph_iri), info)
-        by_jurisdiction[info.division_code].append((info, drafts))
+        by_jurisdiction[info.division_code].append((info, read.drafts))
 
     for code, registers in by_jurisdiction.items():
         registers.sort(key=lambda pair: _KIND_PRIORITY.get(pair[0].kind, 9))
@@ -120,14 +87,20 @@ def build_dataset(
         report.powers_per_jurisdiction[code] = len(groups)
         for group in groups:
             lead = group[0]
-            item = item_iri(infos[lead.file], lead)
+            item = item_iri(infos[_register_file(lead)], lead)
             for draft in group:
-                add_item(dataset, infos[draft.file], item, draft, lines[draft.file], lead)
-            alignment = aligner.align(item_facts(item, group), decisions)
+                file = _register_file(draft)
+                add_item(dataset, infos[file], item, draft, reads[file].text.split("\n"), lead)
+            alignment = ref.aligner.align(item_facts(item, group), ref.decisions)
             report.alignments.append(alignment)
             add_alignment(dataset, item, alignment)
     _add_reports(dataset)
     return dataset, report
+
+
+def _register_file(draft: ItemDraft) -> str:
+    """The register file a draft came from (a workbook's drafts name their sheet after a #)."""
+    return draft.file.split("#", 1)[0]
 
 
 def _add_reports(dataset: Dataset) -> None:
@@ -137,13 +110,6 @@ def _add_reports(dataset: Dataset) -> None:
     registers say; each result goes to the report graph of the register its item came from
     (the leading register for merged items).
     """
-    from rdflib import Graph
-    from rdflib.namespace import DCTERMS, PROV, SH
-
-    from quanze.graph import paths
-    from quanze.graph.namespaces import QZ
-    from quanze.graph.validate.shapes import load_shapes, run_shapes
-
     data = Graph()
     for s, p, o, g in dataset.quads((None, None, None, None)):
         if g != ONTOLOGY_GRAPH:
@@ -164,18 +130,6 @@ def _add_reports(dataset: Dataset) -> None:
         target = dataset.graph(ID[f"graph/report/{source.rsplit('.', 1)[0]}"])
         for triple in results.cbd(result):
             target.add(triple)
-
-
-def _add_statutes(dataset: Dataset, data: Path) -> dict[str, Instrument]:
-    """The statute catalogue (instruments and articles) in its own graph."""
-    directory = data / "statutes"
-    if not (directory / "instruments.csv").exists():
-        return {}
-    catalogue = load_catalogue(directory)
-    target = dataset.graph(STATUTES_GRAPH)
-    for triple in statute_graph(catalogue):
-        target.add(triple)
-    return catalogue
 
 
 def build_store(

@@ -1,0 +1,5 @@
+"""`python -m quanze` is the `quanze` console script."""
+
+from quanze.graph.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""HTTP API of Quanze (SPARQL endpoint, validation service, pages)."""

@@ -1,0 +1,31 @@
+"""Page texts in Chinese (default) and English."""
+
+from __future__ import annotations
+
+TEXTS = {
+    "zh": dict(
+        home="首页", query="SPARQL 查询", validate="校验清单", compare="辖区比较", home_title="县级医保局权责与廉政风险知识图谱",
+        home_intro="各辖区的权力事项、法律依据、办理环节、廉政风险点、防控措施与责任人。", jurisdiction="辖区", code="代码",
+        powers="权力事项", risks="风险点", row="序号", power="事项", type="权力类型", item_code="事项编码", canonical="标准事项",
+        unnamed="（无名称）", legal_basis="法律依据", no_basis="未解析出法律条款依据", basis_text="实施依据原文", stages="办理环节与廉政风险点",
+        controls="防控措施", role="责任人", risks_no_stage="未标明环节的风险点", duties="责任事项", sources="来源", line="行",
+        same_power="其他辖区的同一权力", property="属性", value="值", query_title="SPARQL 查询", examples="示例查询（点击运行）：",
+        run="运行", validate_title="校验权责清单", validate_intro="上传 CSV、XLSX、TSV、文本或 Turtle 清单，发布前检查缺项与合法性。可从模板开始：",
+        template="下载模板", compare_title="辖区比较", matrix="辖区 × 标准权力事项",
+    ),
+    "en": dict(
+        home="Home", query="SPARQL query", validate="Validate", compare="Compare", home_title="County medical-insurance powers and integrity risks",
+        home_intro="Each jurisdiction's power items, legal basis, stages, risk points, controls and responsible roles.", jurisdiction="Jurisdiction",
+        code="Code", powers="Power items", risks="Risk points", row="Row", power="Power", type="Power type", item_code="Item code",
+        canonical="Canonical power", unnamed="(no name)", legal_basis="Legal basis", no_basis="No resolved article", basis_text="Legal basis as printed",
+        stages="Stages and risk points", controls="Controls", role="Responsible", risks_no_stage="Risk points with no stage", duties="Duties",
+        sources="Sources", line="line", same_power="The same power elsewhere", property="Property", value="Value", query_title="SPARQL query",
+        examples="Example queries (click to run):", run="Run", validate_title="Validate a register",
+        validate_intro="Upload a register (CSV, XLSX, TSV, text, Turtle) to check it before publishing. Start from the template:",
+        template="download the template", compare_title="Compare jurisdictions", matrix="Jurisdictions × canonical powers",
+    ),
+}
+
+
+def texts(lang: str) -> dict[str, str]:
+    return TEXTS.get(lang, TEXTS["zh"])

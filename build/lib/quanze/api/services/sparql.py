@@ -1,0 +1,98 @@
+"""Check a SPARQL request before it reaches the engine, and negotiate its result format.
+
+The query is parsed (rdflib's SPARQL 1.1 grammar): updates are refused, and so is SERVICE
+anywhere in the query — decided on the parse tree, not on a substring, because the engine
+would fetch any URL a SERVICE names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pyparsing import ParseException, ParseResults
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from quanze.api.sparql_results import GRAPH_FORMATS, SELECT_WRITERS
+
+KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
+ALIASES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+}
+
+
+class RefusedQuery(ValueError):
+    """A request the endpoint will not run; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _names(node: object) -> Iterator[str]:
+    if isinstance(node, CompValue):
+        yield node.name
+        for value in node.values():
+            yield from _names(value)
+    elif isinstance(node, (list, tuple, ParseResults)):
+        for value in node:
+            yield from _names(value)
+
+
+def inspect(sparql: str, max_bytes: int) -> str:
+    """The query's kind (select, ask, construct, describe); RefusedQuery otherwise."""
+    if len(sparql.encode("utf-8")) > max_bytes:
+        raise RefusedQuery(f"the query text is larger than {max_bytes} bytes", 413)
+    if not sparql.strip():
+        raise RefusedQuery("no query given (parameter query=)", 400)
+    try:
+        tree = parseQuery(sparql)
+    except ParseException as error:
+        try:
+            parseUpdate(sparql)
+        except ParseException:
+            raise RefusedQuery(f"SPARQL syntax error: {error.msg} (line {error.lineno}, column {error.col})", 400) from error
+        raise RefusedQuery("this endpoint is read-only: SPARQL updates are refused", 403) from error
+    names = set(_names(tree))
+    if "ServiceGraphPattern" in names:
+        raise RefusedQuery("SERVICE (federated query) is refused: this endpoint does not fetch other URLs", 403)
+    return KINDS.get(tree[1].name, "select")
+
+
+def negotiate(kind: str, accept: str | None, explicit: str | None = None) -> str:
+    """The result media type for a query kind, from a format= parameter or the Accept header."""
+    offered = list(GRAPH_FORMATS) if kind in ("construct", "describe") else list(SELECT_WRITERS)
+    if explicit:
+        wanted = ALIASES.get(explicit.lower(), explicit.lower())
+        if wanted in offered:
+            return wanted
+        raise RefusedQuery(f"format {explicit!r} is not available for a {kind.upper()} query; use one of {', '.join(offered)}", 406)
+    ranges = []
+    for index, part in enumerate((accept or "*/*").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        quality = 1.0
+        for parameter in fields[1:]:
+            if parameter.startswith("q="):
+                try:
+                    quality = float(parameter[2:])
+                except ValueError:
+                    quality = 0.0
+        ranges.append((quality, -index, ALIASES.get(fields[0].lower(), fields[0].lower())))
+    for quality, _, media in sorted(ranges, reverse=True):
+        if quality <= 0:
+            continue
+        if media in offered:
+            return media
+        if media in ("*/*", "application/*", "text/*"):
+            return offered[0] if media != "text/*" else next((o for o in offered if o.startswith("text/")), offered[0])
+    raise RefusedQuery(f"none of the accepted types is available; this endpoint offers {', '.join(offered)}", 406)

@@ -1,0 +1,1 @@
+"""Quanze: registers → repaired records → RDF graph → embedded SPARQL store."""

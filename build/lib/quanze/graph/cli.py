@@ -1,0 +1,387 @@
+"""`quanze`: build the store, export it, query it.
+
+A thin argparse layer over graph.build and graph.store. Bad input ends with one line on
+stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from quanze.graph import paths
+from quanze.graph.read.text import UnreadableInput, read_bytes
+from quanze.graph.store.oxigraph import QueryError, StoreError, open_store, run_query
+from quanze.graph.query.text_table import format_table
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+PREFIXES = {
+    "qz": "https://w3id.org/quanze/ontology#",
+    "id": "https://w3id.org/quanze/id/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "org": "http://www.w3.org/ns/org#",
+}
+
+EXPORT_FORMATS = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quanze",
+        description="Quanze (权责): legal knowledge graph of medical-insurance bureaus' power and risk registers.",
+    )
+    parser.add_argument("--store", type=Path, help=f"store directory (default {paths.store_dir()}, env QUANZE_STORE)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the embedded store from data/ (ontology, statutes, registers)")
+    build.add_argument("--data", type=Path, help=f"data directory (default {paths.data_dir()})")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(run=_build)
+
+    export = commands.add_parser("export", help="write the whole dataset")
+    export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="nquads")
+    export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    export.set_defaults(run=_export)
+
+    query = commands.add_parser("query", help="run a SPARQL query (text or a .rq file) on the store")
+    query.add_argument("query", metavar="QUERY_OR_FILE")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.set_defaults(run=_query)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check registers against the shapes (exit 0 conforms, 1 violations, 2 unreadable input)",
+        description="Validate register files (CSV in UTF-8 or GBK, TSV, XLSX, the seed text layouts, Turtle, JSON-LD) "
+        "or, with --store, the whole built graph grouped by jurisdiction.",
+    )
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    validate.add_argument(
+        "--store", dest="whole_store", nargs="?", const=True, type=Path, metavar="DIR",
+        help="validate the whole built store (grouped by jurisdiction) instead of files: the global store, or DIR",
+    )
+    validate.add_argument("--format", choices=("text", "json", "html"), default="text")
+    validate.add_argument("--lang", choices=("zh", "en"), default="zh")
+    validate.add_argument("-o", "--output", type=Path, help="write the report to a file")
+    validate.set_defaults(run=_validate)
+
+    compare = commands.add_parser("compare", help="compare two jurisdictions' registers (or --matrix: all of them)")
+    compare.add_argument("codes", nargs="*", metavar="CODE", help="two six-digit division codes, e.g. 340406 410503")
+    compare.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    compare.add_argument("--matrix", action="store_true", help="jurisdictions × canonical powers")
+    compare.set_defaults(run=_compare)
+
+    analyze = commands.add_parser("analyze", help="graph analytics: most-cited articles, similarity of jurisdictions, GraphML")
+    analyze.add_argument("--top", type=int, default=10, help="how many most-cited articles to list")
+    analyze.add_argument("--graphml", type=Path, help="also write the projected graph as GraphML (for Gephi)")
+    analyze.set_defaults(run=_analyze)
+
+    serve = commands.add_parser("serve", help="serve the SPARQL endpoint, validation service, linked data and web pages")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    law = commands.add_parser("law", help="print an article and the powers, per jurisdiction, that rest on it")
+    law.add_argument("instrument", help="title, short title or document number, e.g. 社会保险法 or 国务院令第735号")
+    law.add_argument("article", help="article number: 87 or 八十七 or 第八十七条")
+    law.set_defaults(run=_law)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (CliError, StoreError, QueryError, UnreadableInput) as error:
+        print(f"quanze: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("quanze: interrupted", file=sys.stderr)
+        return 130
+
+
+def _store(args: argparse.Namespace) -> Path:
+    return args.store or paths.store_dir()
+
+
+# --- build ----------------------------------------------------------------------------------
+
+
+def _build(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from quanze.graph.register import register_files
+    from quanze.graph.store.build import build_store
+
+    data = args.data or paths.data_dir()
+    total = len(register_files(data / "registers"))
+    if not total:
+        raise CliError(f"no register files in {data / 'registers'}")
+    with tqdm(total=total, unit="register", disable=args.quiet or not sys.stderr.isatty()) as bar:
+
+        def step(name: str) -> None:
+            bar.set_postfix_str(name)
+            bar.update(1)
+
+        try:
+            report = build_store(data, paths.ontology_dir(), _store(args), step)
+        except (ValueError, OSError) as error:
+            raise CliError(f"build failed, the previous store is unchanged: {error}") from error
+    print(f"store: {_store(args)} ({report.quads} quads)")
+    for file, count in report.items_per_register.items():
+        print(f"  {file}: {count} items")
+    for code, count in report.powers_per_jurisdiction.items():
+        print(f"  jurisdiction {code}: {count} power items")
+    if report.notes:
+        print(f"{len(report.notes)} findings for review:")
+        for note in report.notes:
+            print(f"  {note}")
+    review = [a for a in report.alignments if a.canonical is None]
+    print(f"alignment: {len(report.alignments) - len(review)} items linked to the canonical catalogue, {len(review)} for review")
+    for alignment in review:
+        print(f"  {alignment.item}: {alignment.evidence}")
+    return EXIT_OK
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def _export(args: argparse.Namespace) -> int:
+    fmt = EXPORT_FORMATS[args.format]
+    with open_store(_store(args)) as store:
+        if fmt == ox.RdfFormat.N_QUADS:
+            data = store.dump(format=fmt)
+        elif fmt.supports_datasets:
+            data = ox.serialize(store, format=fmt, prefixes=PREFIXES)
+        else:  # Turtle has no graphs: write the union of all of them
+            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            data = ox.serialize(union, format=fmt, prefixes=PREFIXES)
+    _write(data, args.output)
+    return EXIT_OK
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    """Write all of it or nothing: a temporary file renamed into place."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    temporary = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(output)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise CliError(f"cannot write {output}: {error.strerror or error}") from error
+
+
+# --- validate -------------------------------------------------------------------------------
+
+EXIT_VIOLATIONS = 1
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from quanze.graph.validate.report import to_html, to_json, to_text
+    from quanze.graph.validate.shapes import validate_files, validate_store_dataset
+
+    if args.whole_store:
+        from rdflib import Dataset
+
+        store_path = args.whole_store if isinstance(args.whole_store, Path) else _store(args)
+        with open_store(store_path) as store:
+            dataset = Dataset()
+            dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+        report = validate_store_dataset(dataset, args.lang)
+    else:
+        if not args.files:
+            raise CliError("name one or more register files, or use --store")
+        report = validate_files([(str(path), read_bytes(path)) for path in args.files], args.lang)
+    render = {"json": to_json, "html": to_html, "text": to_text}[args.format]
+    text = render(report) if args.format == "json" else render(report, args.lang, by_jurisdiction=args.whole_store)
+    if args.output:
+        _write(text.encode("utf-8"), args.output)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+
+
+# --- compare --------------------------------------------------------------------------------
+
+
+def _select(store: ox.Store) -> Callable[[str], list[dict[str, str | None]]]:
+    def run(sparql: str) -> list[dict[str, str | None]]:
+        result = run_query(store, sparql)
+        names = [v.value for v in result.variables]  # type: ignore[union-attr]
+        return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]  # type: ignore[union-attr]
+
+    return run
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from quanze.graph.query.compare import UnknownJurisdiction, compare, matrix_text, to_csv, to_json, to_text
+
+    with open_store(_store(args)) as store:
+        select = _select(store)
+        if args.matrix:
+            sys.stdout.write(matrix_text(select))
+            return EXIT_OK
+        if len(args.codes) != 2 or not all(c.isdigit() and len(c) == 6 for c in args.codes):
+            raise CliError("compare takes two six-digit division codes, e.g. quanze compare 340406 410503")
+        try:
+            comparison = compare(select, *args.codes)
+        except UnknownJurisdiction as error:
+            raise CliError(str(error)) from error
+    render = {"table": to_text, "json": to_json, "csv": to_csv}[args.format]
+    sys.stdout.write(render(comparison))
+    return EXIT_OK
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from quanze.graph.query.analyze import analyse, project, to_text, write_graphml
+
+    with open_store(_store(args)) as store:
+        graph = project(_select(store))
+    sys.stdout.write(to_text(analyse(graph, args.top)))
+    if args.graphml:
+        temporary = args.graphml.with_name(f".{args.graphml.name}.tmp-{os.getpid()}")
+        write_graphml(graph, str(temporary))
+        temporary.replace(args.graphml)
+        print(f"GraphML: {args.graphml} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    import uvicorn
+
+    from quanze.api.main import create_app
+    from quanze.api.settings import Settings
+
+    store = _store(args)
+    if not store.is_dir():
+        raise CliError(f"no store at {store}: run `quanze build` first")
+    settings = dataclasses.replace(Settings.from_environment(), store=store)
+    print(f"Quanze on http://{args.host}:{args.port}/  (SPARQL: /sparql, API: /docs)")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
+# --- law ------------------------------------------------------------------------------------
+
+LAW_QUERY = """
+PREFIX qz: <https://w3id.org/quanze/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?code ?jurisdiction ?item ?label ?itemCode WHERE {
+  ?item qz:legalBasis <%s> ; qz:jurisdiction ?j .
+  ?j qz:divisionCode ?code ; rdfs:label ?jurisdiction .
+  OPTIONAL { ?item rdfs:label ?label }
+  OPTIONAL { ?item qz:itemCode ?itemCode }
+} ORDER BY ?code ?label
+"""
+
+
+def _law(args: argparse.Namespace) -> int:
+    from quanze.graph.align.citations import Citation, normalise_doc_number, resolve
+    from quanze.graph.map.statutes import article_iri
+    from quanze.graph.align.statutes import chinese_number, load_catalogue
+
+    catalogue = load_catalogue(paths.data_dir() / "statutes")
+    doc = normalise_doc_number(args.instrument)
+    citation = Citation(args.instrument, None if doc else args.instrument, doc, (), (), None)
+    resolution = resolve(citation, catalogue)
+    if resolution.instrument_id is None:
+        raise CliError(f"no instrument in the catalogue is called {args.instrument!r}")
+    instrument = catalogue[resolution.instrument_id]
+    try:
+        number = chinese_number(args.article.strip().removeprefix("第").removesuffix("条"))
+    except ValueError as error:
+        raise CliError(f"not an article number: {args.article!r}") from error
+    if not instrument.articles:
+        raise CliError(f"the catalogue has no text of {instrument.title}")
+    if number not in instrument.articles:
+        raise CliError(f"{instrument.title} has {len(instrument.articles)} articles; there is no article {number}")
+    article = instrument.articles[number]
+    print(f"《{instrument.title}》第{number}条" + (f"（{article.chapter}）" if article.chapter else ""))
+    if instrument.status != "in-force":
+        print(f"  [{instrument.status}]")
+    print(article.text)
+    print()
+    with open_store(_store(args)) as store:
+        rows = _rows(run_query(store, LAW_QUERY % article_iri(instrument.id, number)))  # type: ignore[arg-type]
+    if not rows:
+        print("没有权力事项以此条为依据。 No power item rests on this article.")
+        return EXIT_OK
+    current = None
+    for code, jurisdiction, _, label, item_code in rows:
+        if code != current:
+            print(f"{jurisdiction} {code}")
+            current = code
+        print(f"  - {label or '（无名称）'}" + (f"  [{item_code}]" if item_code else ""))
+    return EXIT_OK
+
+
+# --- query ----------------------------------------------------------------------------------
+
+
+def _query_text(argument: str) -> str:
+    path = Path(argument)
+    if len(argument) < 250 and "\n" not in argument and path.suffix in {".rq", ".sparql", ".txt"}:
+        if not path.is_file():
+            raise CliError(f"query file not found: {argument}")
+        return path.read_text(encoding="utf-8")
+    return argument
+
+
+def _query(args: argparse.Namespace) -> int:
+    sparql = _query_text(args.query)
+    with open_store(_store(args)) as store:
+        result = run_query(store, sparql)
+        if isinstance(result, ox.QueryBoolean):
+            print("true" if bool(result) else "false")
+        elif isinstance(result, ox.QueryTriples):
+            sys.stdout.buffer.write(ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")
+        elif args.format == "table":
+            print(format_table([str(v.value) for v in result.variables], _rows(result)))
+        else:
+            results_format = ox.QueryResultsFormat.CSV if args.format == "csv" else ox.QueryResultsFormat.JSON
+            sys.stdout.buffer.write(result.serialize(format=results_format) or b"")
+            if args.format == "json":
+                print()
+    return EXIT_OK
+
+
+def _rows(solutions: ox.QuerySolutions) -> list[list[str]]:
+    names = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = []
+        for name in names:
+            term = solution[name]
+            row.append("" if term is None else str(term.value))
+        rows.append(row)
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Map: repaired drafts, statutes and alignments → RDF with provenance on every node."""

@@ -1,0 +1,150 @@
+"""Plain records that carry a register from the readers to the mapper.
+
+Readers produce these; repair functions transform them; the mapper turns them into RDF.
+They hold raw text and its position so every fact in the graph can point back at the
+file, row and line it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from quanze.graph.align.link_statutes import CitationLink
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of raw text and the 1-based line of the source file where it starts."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class TableRow:
+    """One record of a tabular register (a table row, possibly spanning many lines)."""
+
+    file: str
+    line: int
+    number: int | None
+    """The row's 序号 as printed, or None where the register left it out."""
+    cells: dict[str, Span]
+    """Field key (see graph.columns) → the cell's raw text."""
+    raw: str
+    """The record's raw text as it stands in the file."""
+
+
+@dataclass
+class FlowStage:
+    """A stage box of a risk-control flowchart (立案, 调查取证 …), in printed order."""
+
+    label: str
+    """The stage label as printed, e.g. "立  案" or "申请人提出    救助申请"."""
+    line: int
+    description: Span | None = None
+    """A one-line explanation printed under the label (e.g. "发现非法行为，及时处置")."""
+
+
+@dataclass
+class RiskGroup:
+    """One risk box of a flowchart: its enumerated risk points, level, controls and role."""
+
+    risks: list[Span]
+    level: Span | None
+    controls: list[Span]
+    role: Span | None
+    stage: int | None
+    """Index into FlowItem.stages of the stage this box belongs to, or None if unknown."""
+    line: int
+    """Line of the box's first element."""
+
+
+@dataclass
+class FlowItem:
+    """One power of a flowchart register: header fields and its stage boxes."""
+
+    file: str
+    line: int
+    code: Span | None
+    name: Span | None
+    category: Span | None
+    """The heading that names the power type, e.g. "行政处罚类"."""
+    stages: list[FlowStage] = field(default_factory=list)
+    groups: list[RiskGroup] = field(default_factory=list)
+    shared_controls: list[Span] = field(default_factory=list)
+    """Controls printed once for the whole chart rather than per box."""
+
+
+# --- repaired items: what the mapper turns into RDF, whatever layout they came from --------
+
+
+@dataclass
+class StageDraft:
+    label: str
+    """The stage name as printed (or as named by a duty), whitespace removed."""
+    stage_type: str | None
+    """IRI of the stage-type concept, or None when the vocabulary has no such stage."""
+    line: int
+    description: str | None = None
+    order: int = 0
+
+
+@dataclass
+class RiskDraft:
+    text: Span
+    level: str | None
+    """IRI of qz:High / qz:Medium / qz:Low."""
+    level_raw: Span | None
+    controls: list[Span]
+    role: Span | None
+    stage: int | None
+    """Index into ItemDraft.stages."""
+
+
+@dataclass
+class DutyDraft:
+    text: Span
+    heading: str | None
+    """The stage or duty heading the entry names ("立案阶段责任" → "立案")."""
+    stage: int | None
+
+
+@dataclass
+class ItemDraft:
+    """One power item of one register after repair, before it becomes RDF."""
+
+    file: str
+    line: int
+    row: int | None
+    row_inferred: bool
+    raw: str
+    label: str | None
+    raw_label: str
+    label_repair: str | None
+    power_type: str | None
+    raw_power_type: str
+    power_type_repair: str | None
+    code: str | None = None
+    raw_code: str | None = None
+    code_repairs: tuple[str, ...] = ()
+    code_division: str | None = None
+    """The GB/T 2260 division the code names (its prefix or suffix, by code scheme)."""
+    code_letter_type: str | None = None
+    """Local name of the power type the code's type letter stands for in its scheme."""
+    agency: str | None = None
+    legal_basis: Span | None = None
+    sub_item: str | None = None
+    remark: str | None = None
+    phone: str | None = None
+    declared_risk_count: int | None = None
+    stages: list[StageDraft] = field(default_factory=list)
+    risks: list[RiskDraft] = field(default_factory=list)
+    duties: list[DutyDraft] = field(default_factory=list)
+    accountability: list[Span] = field(default_factory=list)
+    citations: list[CitationLink] = field(default_factory=list)
+    truncated: set[str] = field(default_factory=set)
+    garbled: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    """Findings of the build worth a person's look (count mismatches, unresolved types …)."""

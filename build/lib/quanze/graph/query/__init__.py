@@ -1,0 +1,1 @@
+"""Query: comparisons of jurisdictions and network analytics over the built graph."""

@@ -1,0 +1,1 @@
+"""Read: a register file's bytes → text, table rows or flowchart items (no repair yet)."""

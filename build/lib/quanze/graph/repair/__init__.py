@@ -1,0 +1,1 @@
+"""Repair: what OCR broke (text, types, codes, names, lists), and a person's curation decisions."""

@@ -1,0 +1,255 @@
+"""Turn reader records (table rows, flowchart items) into repaired ItemDrafts.
+
+Everything here is pure: the context carries the vocabulary, curation decisions, code
+schemes and the language model; the functions only decide. What was repaired, and how, is
+kept on the draft so the graph can say it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from quanze.graph.repair.curation import Decision
+from quanze.graph.model import DutyDraft, FlowItem, ItemDraft, RiskDraft, Span, StageDraft, TableRow
+from quanze.graph.repair.codes import CodeScheme, normalise_code
+from quanze.graph.repair.labels import BigramModel, plausibility, unscramble
+from quanze.graph.repair.text import collapse_cjk_spaces, compact, is_garbled, strip_truncation
+from quanze.graph.repair.lists import parse_declared_count, split_enumerated
+from quanze.graph.vocab import Vocabulary
+
+# "立案阶段责任：…", "受理环节责任：…", "救助责任: …", "调查核实。查明…", "审核: 审理…", "立案。适用…"
+_DUTY_HEADING = re.compile(
+    r"^\s*(?P<head>[\u4e00-\u9fff、]{1,10}?)(?:阶段|环节)?(?:责任)?\s*(?P<sep>[：:。])"
+)
+_SCRAMBLED_BELOW = -5.0
+_CONFIDENT_TRANSPOSITION = 3.5
+
+
+@dataclass(frozen=True)
+class RepairContext:
+    vocabulary: Vocabulary
+    curation: dict[tuple[str, int, str], Decision]
+    schemes: list[CodeScheme]
+    confusions: dict[str, set[str]]
+    language: BigramModel
+
+
+# --- row numbers --------------------------------------------------------------------------
+
+
+def infer_row_numbers(numbers: list[int | None]) -> list[tuple[int | None, bool]]:
+    """Fill a missing 序号 from its neighbours (21, None, 23 → 22); (number, inferred) per row."""
+    result: list[tuple[int | None, bool]] = []
+    previous: int | None = None
+    for index, number in enumerate(numbers):
+        if number is not None:
+            result.append((number, False))
+            previous = number
+            continue
+        following = next((n for n in numbers[index + 1 :] if n is not None), None)
+        gap = numbers[index + 1 :].index(following) + 1 if following is not None else None
+        candidate = previous + 1 if previous is not None else None
+        if candidate is not None and (following is None or following - previous == gap + 1):
+            result.append((candidate, True))
+            previous = candidate
+        else:
+            result.append((None, False))
+    return result
+
+
+# --- single fields ------------------------------------------------------------------------
+
+
+def _decision(ctx: RepairContext, file: str, row: int | None, field: str, raw: str) -> Decision | None:
+    if row is None:
+        return None
+    decision = ctx.curation.get((file, row, field))
+    return decision if decision and decision.applies_to(raw) else None
+
+
+def repair_label(raw: str, file: str, row: int | None, ctx: RepairContext, draft: ItemDraft) -> None:
+    """Set the draft's label: a person's decision, else a confident transposition, else the cell."""
+    text, truncated = strip_truncation(collapse_cjk_spaces(raw))
+    if truncated:
+        draft.truncated.add("name")
+    if is_garbled(text):
+        draft.garbled.add("name")
+    decision = _decision(ctx, file, row, "name", raw)
+    if decision:
+        draft.label, draft.label_repair = decision.value, "curation"
+        return
+    reading = unscramble(text, ctx.language, min_gain=_CONFIDENT_TRANSPOSITION)
+    if reading:
+        draft.label, draft.label_repair = reading.text, "transposition"
+        return
+    draft.label = text or None
+    if text and (plausibility(text, ctx.language) < _SCRAMBLED_BELOW or "name" in draft.garbled):
+        draft.notes.append(f"名称疑似 OCR 乱序/乱码，需人工校订 (data/curation/fields.csv): {text[:30]}")
+
+
+def repair_power_type(raw: str, file: str, row: int | None, ctx: RepairContext, draft: ItemDraft) -> None:
+    decision = _decision(ctx, file, row, "power_type", raw)
+    if decision:
+        concept, _ = ctx.vocabulary.power_type_for(decision.value)
+        draft.power_type, draft.power_type_repair = (str(concept) if concept else None), "curation"
+        return
+    concept, method = ctx.vocabulary.power_type_for(raw)
+    draft.power_type = str(concept) if concept else None
+    draft.power_type_repair = method if method != "exact" else None
+    if concept is None:
+        draft.notes.append(f"权力类型无法识别: {raw!r}")
+
+
+def repair_code(raw: str, ctx: RepairContext, draft: ItemDraft) -> None:
+    if not raw.strip():
+        return
+    key = str(draft.power_type).rsplit("#", 1)[-1] if draft.power_type else None
+    result = normalise_code(raw, key, ctx.schemes, ctx.confusions)
+    draft.raw_code, draft.code, draft.code_repairs = raw, result.code, result.repairs
+    if result.scheme:
+        draft.code_division = result.division
+        draft.code_letter_type = result.scheme.letters.get(result.letter or "")
+
+
+def _clean(span: Span | None, field: str, draft: ItemDraft) -> Span | None:
+    """Cell text with U+FFFD removed and the damage recorded on the draft."""
+    if span is None or not span.text.strip():
+        return None
+    text, truncated = strip_truncation(span.text)
+    if truncated:
+        draft.truncated.add(field)
+    if is_garbled(text):
+        draft.garbled.add(field)
+    return Span(text, span.line)
+
+
+def _entries(span: Span | None) -> list[Span]:
+    if span is None:
+        return []
+    return [Span(collapse_cjk_spaces(e.text), e.line) for e in split_enumerated(span.text, span.line).entries if e.text.strip()]
+
+
+# --- duties and their stages -----------------------------------------------------------------
+
+
+def _stage_index(draft: ItemDraft, label: str, stage_type: str | None, line: int) -> int:
+    for index, stage in enumerate(draft.stages):
+        if stage_type and stage.stage_type == stage_type or stage.label == label:
+            return index
+    draft.stages.append(StageDraft(label=label, stage_type=stage_type, line=line, order=len(draft.stages) + 1))
+    return len(draft.stages) - 1
+
+
+def add_duties(span: Span | None, draft: ItemDraft, vocabulary: Vocabulary) -> None:
+    """One duty per enumerated entry; an entry that names a stage creates or joins that stage."""
+    for entry in _entries(span):
+        match = _DUTY_HEADING.match(entry.text)
+        heading = match.group("head") if match else None
+        stage = vocabulary.stage_for(heading) if heading else None
+        index = _stage_index(draft, stage.label, str(stage.iri), entry.line) if stage else None
+        draft.duties.append(DutyDraft(entry, heading, index))
+
+
+# --- tables -------------------------------------------------------------------------------
+
+
+def _draft(
+    file: str, line: int, row: int | None, inferred: bool, raw: str, name: str, power_type: str, code: str, ctx: RepairContext
+) -> ItemDraft:
+    """A draft with its name, power type and code repaired: what every layout has."""
+    draft = ItemDraft(
+        file=file, line=line, row=row, row_inferred=inferred, raw=raw,
+        label=None, raw_label=name, label_repair=None,
+        power_type=None, raw_power_type=power_type, power_type_repair=None,
+    )
+    repair_label(name, file, row, ctx, draft)
+    repair_power_type(power_type, file, row, ctx, draft)
+    repair_code(code, ctx, draft)
+    return draft
+
+
+def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: RepairContext) -> ItemDraft:
+    """Repair one table row of a power list or risk register."""
+    cells = row.cells
+    text = {key: span.text for key, span in cells.items()}
+    draft = _draft(
+        row.file, row.line, number, inferred, row.raw,
+        text.get("name", ""), text.get("power_type", ""), text.get("code", ""), ctx,
+    )
+    agency = _clean(cells.get("agency"), "agency", draft)
+    draft.agency = collapse_cjk_spaces(agency.text) if agency else None
+    draft.legal_basis = _clean(cells.get("legal_basis"), "legal_basis", draft)
+    for key, attribute in (("sub_item", "sub_item"), ("remark", "remark"), ("phone", "phone")):
+        span = cells.get(key)
+        if span and span.text.strip():
+            setattr(draft, attribute, collapse_cjk_spaces(span.text))
+    add_duties(_clean(cells.get("duties"), "duties", draft), draft, ctx.vocabulary)
+    accountability = _clean(cells.get("accountability"), "accountability", draft)
+    draft.accountability = _entries(accountability)
+    _add_table_risks(row, draft, ctx)
+    return draft
+
+
+def _add_table_risks(row: TableRow, draft: ItemDraft, ctx: RepairContext) -> None:
+    cells = row.cells
+    risks = _entries(_clean(cells.get("risks"), "risks", draft))
+    if "risk_count" in cells:
+        draft.declared_risk_count = parse_declared_count(cells["risk_count"].text)
+    if draft.declared_risk_count is not None and draft.declared_risk_count != len(risks):
+        draft.notes.append(f"风险点数量声明为 {draft.declared_risk_count} 个，实际列出 {len(risks)} 个")
+    if not risks:
+        return
+    level_span = cells.get("level")
+    level = ctx.vocabulary.level_for(level_span.text) if level_span else None
+    controls = _entries(_clean(cells.get("controls"), "controls", draft))
+    role_span = _clean(cells.get("role"), "role", draft)
+    role = Span(collapse_cjk_spaces(role_span.text), role_span.line) if role_span else None
+    for risk in risks:
+        draft.risks.append(RiskDraft(risk, str(level) if level else None, level_span, controls, role, None))
+
+
+def items_from_table(rows: list[TableRow], ctx: RepairContext) -> list[ItemDraft]:
+    numbers = infer_row_numbers([row.number for row in rows])
+    return [item_from_row(row, number, inferred, ctx) for row, (number, inferred) in zip(rows, numbers)]
+
+
+# --- flowcharts -----------------------------------------------------------------------------
+
+
+def item_from_flow(flow: FlowItem, row: int, ctx: RepairContext) -> ItemDraft:
+    """Repair one flowchart item; its stage boxes become stages and risk points."""
+    header = [span.text for span in (flow.category, flow.code, flow.name) if span]
+    draft = _draft(
+        flow.file, flow.line, row, False, "\n".join(header),
+        flow.name.text if flow.name else "", flow.category.text if flow.category else "",
+        flow.code.text if flow.code else "", ctx,
+    )
+    for stage in flow.stages:
+        concept = ctx.vocabulary.stage_for(stage.label)
+        draft.stages.append(
+            StageDraft(
+                label=compact(stage.label),
+                stage_type=str(concept.iri) if concept else None,
+                line=stage.line,
+                description=stage.description.text if stage.description else None,
+            )
+        )
+    _order_stages(draft, ctx.vocabulary)
+    for group in flow.groups:
+        level = ctx.vocabulary.level_for(group.level.text) if group.level else None
+        controls = group.controls or flow.shared_controls
+        for risk in group.risks:
+            draft.risks.append(RiskDraft(risk, str(level) if level else None, group.level, controls, group.role, group.stage))
+    return draft
+
+
+def _order_stages(draft: ItemDraft, vocabulary: Vocabulary) -> None:
+    """Number stages in procedural order: OCR prints flowchart boxes out of order."""
+    orders = {str(s.iri): s.order for s in vocabulary.stages}
+    ranked = sorted(
+        range(len(draft.stages)),
+        key=lambda i: (orders.get(draft.stages[i].stage_type or "", 500), i),
+    )
+    for position, index in enumerate(ranked, start=1):
+        draft.stages[index].order = position

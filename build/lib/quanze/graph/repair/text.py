@@ -1,0 +1,69 @@
+"""Pure repairs of what OCR does to any cell's text.
+
+Each function fixes one kind of damage and says what it found, so the mapper can both use
+the repaired text and record the damage (qz:truncatedField, qz:garbledField) on the item.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+REPLACEMENT = "\ufffd"
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}、，；：（）《》“”])\s+(?=[{_CJK}、，；：（）《》“”])")
+
+# Cyrillic and Greek capitals that look like Latin ones; OCR picks them inside item codes.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K",
+        "М": "M", "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y",
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x",
+        "Α": "A", "Β": "B", "Ε": "E", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X", "Υ": "Y", "Ζ": "Z",
+    }
+)
+
+
+def collapse_cjk_spaces(text: str) -> str:
+    """Remove the spaces OCR puts where a cell's line wrapped ("北关区医疗 保障局")."""
+    return _SPACE_BETWEEN_CJK.sub("", text).strip()
+
+
+def strip_truncation(text: str) -> tuple[str, bool]:
+    """Drop U+FFFD left where a cell was cut mid-character; say whether there was one."""
+    if REPLACEMENT not in text:
+        return text, False
+    return text.replace(REPLACEMENT, "").rstrip(), True
+
+
+def repetition_start(text: str, min_repeats: int = 4, max_unit: int = 12) -> int | None:
+    """Index where OCR noise begins: a short unit repeated at least `min_repeats` times in a row.
+
+    OCR engines that lose their place emit "工工工工…" or "不是一个人,不是一个人,…"; the
+    text before the loop is usually real, the loop never is.
+    """
+    best: int | None = None
+    for unit in range(1, max_unit + 1):
+        pattern = re.compile(rf"(.{{{unit}}})\1{{{min_repeats - 1},}}", re.DOTALL)
+        match = pattern.search(text)
+        if match and match.group(1).strip(" ,，、") and (best is None or match.start() < best):
+            best = match.start()
+    return best
+
+
+def is_garbled(text: str) -> bool:
+    """True when a cell contains an OCR repetition loop."""
+    return repetition_start(text) is not None
+
+
+def normalise_code_chars(text: str) -> str:
+    """Latin capitals and ASCII digits for an item code: homoglyphs and full-width forms undone."""
+    text = unicodedata.normalize("NFKC", text).translate(_HOMOGLYPHS)
+    return re.sub(r"\s+", "", text).upper()
+
+
+def compact(text: str) -> str:
+    """Text with all whitespace removed, for comparing labels."""
+    return re.sub(r"\s+", "", text)

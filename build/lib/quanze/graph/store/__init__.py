@@ -1,0 +1,1 @@
+"""Store: the embedded pyoxigraph store and the build that fills it."""

@@ -1,0 +1,272 @@
+"""Validate registers against the SHACL shapes: one file, many files, or the whole store.
+
+A file goes the same way as in the build — read, repair, link statutes, map — and the
+resulting graph is checked by pySHACL against shapes/*.ttl together with the statute
+catalogue. Results come back as plain typed objects (Finding), each pointing at the file,
+the row (序号, or the line where there is none) and the item's name, with the message in
+the language asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Dataset, Graph, Literal
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH
+
+from quanze.graph import paths
+from quanze.graph.align.powers import Alignment
+from quanze.graph.map.alignment import item_facts
+from quanze.graph.map.items import JURISDICTIONS_GRAPH, item_iri
+from quanze.graph.map.statutes import statute_graph
+from quanze.graph.namespaces import QZ
+from quanze.graph.read.text import UnreadableInput
+from quanze.graph.register import Reference, info_for, read_register, reference, register_graph
+
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_CHILD_LINKS = (QZ.hasRiskPoint, QZ.hasCitation, QZ.hasStage, QZ.hasDuty, QZ.hasAccountability)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result, in the shape of the contract's JSON report."""
+
+    severity: str
+    file: str
+    row: int | None
+    item: str | None
+    message: str
+    constraint: str
+    path: str | None
+    value: str | None
+    jurisdiction: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("jurisdiction")
+        return data
+
+
+@dataclass
+class Report:
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    items: dict[str, int] = field(default_factory=dict)
+    """Items read per file."""
+    alignments: list[tuple[str, int | None, str | None, Alignment]] = field(default_factory=list)
+    """(file, row, item name, alignment to the canonical catalogue) of each item read from a file."""
+
+    @property
+    def conforms(self) -> bool:
+        return not any(f.severity == "Violation" for f in self.findings)
+
+
+# --- the pieces every validation shares ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """The reference data of graph.register plus what validation adds: shapes and the facts they read."""
+
+    reference: Reference
+    shapes: Graph
+    statutes: Graph
+
+    @property
+    def aligner(self):
+        return self.reference.aligner
+
+
+@lru_cache(maxsize=2)
+def toolkit(data: Path | None = None, ontology: Path | None = None, shapes: Path | None = None) -> Toolkit:
+    """Reference data and shapes, loaded once per process."""
+    ref = reference(data, ontology)
+    return Toolkit(
+        reference=ref,
+        shapes=load_shapes(shapes or paths.shapes_dir()),
+        statutes=statute_graph(ref.catalogue) + _concept_labels(ref.context.vocabulary.graph),
+    )
+
+
+def _concept_labels(ontology: Graph) -> Graph:
+    """Labels of power types and stage types, so a report can name them."""
+    labels = Graph()
+    for cls in (QZ.PowerType, QZ.StageType, QZ.RiskLevel):
+        for concept in ontology.subjects(RDF.type, cls):
+            for label in ontology.objects(concept, RDFS.label):
+                labels.add((concept, RDFS.label, label))
+    return labels
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def validate_files(files: Iterable[tuple[str, bytes]], lang: str = "zh", kit: Toolkit | None = None) -> Report:
+    """Validate register files given as (name, content); UnreadableInput for a bad one."""
+    kit = kit or toolkit()
+    report = Report()
+    for path, data in files:
+        read = read_register(data, path, kit.reference)
+        name = read.name
+        if read.rdf is not None:
+            graph = read.rdf
+            count = len(set(graph.subjects(RDF.type, QZ.PowerItem)))
+        else:
+            if not read.drafts:
+                raise UnreadableInput(f"{name}: no items found (the register has a header but no rows)")
+            info = info_for(read, None)
+            graph = register_graph(read, info)
+            count = len(read.drafts)
+            for draft in read.drafts:
+                alignment = kit.aligner.align(item_facts(item_iri(info, draft), [draft]))
+                report.alignments.append((name, draft.row, draft.label, alignment))
+        report.files.append(name)
+        report.items[name] = count
+        report.findings.extend(validate_graph(graph, kit, lang, default_file=name))
+    return report
+
+
+def run_shapes(data: Graph, shapes: Graph) -> Graph:
+    """The SHACL validation report graph of `data` (SHACL Core and SPARQL targets, no inference).
+
+    `data` is extended in place by pySHACL's bookkeeping only; callers pass their own copy.
+    """
+    _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True)
+    return results
+
+
+def load_shapes(directory: Path) -> Graph:
+    graph = Graph()
+    for path in sorted(directory.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def _with_statute_facts(data: Graph, statutes: Graph) -> Graph:
+    """The data plus what the shapes and the report need of the catalogue: the cited
+    instruments' replacements and the labels of instruments and concepts it mentions."""
+    combined = data  # extended in place: the graph is the caller's own copy of one register
+    cited = set(data.objects(None, QZ.citesInstrument))
+    for instrument in list(cited):
+        for replacement in statutes.objects(instrument, QZ.isReplacedBy):
+            combined.add((instrument, QZ.isReplacedBy, replacement))
+            cited.add(replacement)
+    for node in cited | set(data.objects(None, QZ.powerType)) | set(data.objects(None, QZ.codeLetterType)) - {None}:
+        for label in statutes.objects(node, RDFS.label):
+            combined.add((node, RDFS.label, label))
+    return combined
+
+
+def validate_graph(data: Graph, kit: Toolkit, lang: str = "zh", default_file: str = "") -> list[Finding]:
+    """pySHACL over the data and the facts of the statute catalogue it cites; results as Findings."""
+    combined = _with_statute_facts(data, kit.statutes)
+    results = run_shapes(combined, kit.shapes)
+    findings = [
+        _finding(results, r, combined, lang, default_file, kit.shapes) for r in results.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return sorted(findings, key=lambda f: (f.jurisdiction or "", f.file, f.row if f.row is not None else 10**9, f.severity, f.message))
+
+
+def _text(graph: Graph, node, lang: str) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, Literal):
+        return str(node)
+    labels = list(graph.objects(node, RDFS.label))
+    for label in labels:
+        if getattr(label, "language", None) == lang:
+            return str(label)
+    return str(labels[0]) if labels else _short(node)
+
+
+def _short(node) -> str:
+    text = str(node)
+    for prefix, iri in (
+        ("qz:", str(QZ._NS)),
+        ("rdfs:", str(RDFS)),
+        ("st:", "https://w3id.org/quanze/id/stage-type/"),
+        ("", "https://w3id.org/quanze/id/jurisdiction/"),
+    ):
+        if text.startswith(iri):
+            return prefix + text[len(iri):]
+    return text
+
+
+def _path(results: Graph, node) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, BNode):  # a sequence path
+        from rdflib.collection import Collection
+
+        return "/".join(_short(p) for p in Collection(results, node))
+    return _short(node)
+
+
+def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, shapes: Graph) -> Finding:
+    focus = results.value(result, SH.focusNode)
+    messages = list(results.objects(result, SH.resultMessage))
+    message = next((str(m) for m in messages if getattr(m, "language", None) == lang), None)
+    message = message or (str(messages[0]) if messages else "")
+    shape = results.value(result, SH.sourceShape)
+    component = str(results.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
+    parent = next(iter(shapes.subjects(SH.property, shape)), None) if isinstance(shape, BNode) else None
+    shape_name = _short(parent if parent is not None else shape).split("#")[-1] if shape is not None else ""
+    item = focus if (focus, RDF.type, QZ.PowerItem) in data else next(
+        (s for link in _CHILD_LINKS for s in data.subjects(link, focus)), None
+    )
+    file, row = _source(data, item if item is not None else focus, default_file)
+    jurisdiction = data.value(item, QZ.jurisdiction) if item is not None else None
+    value = results.value(result, SH.value)
+    if value == focus or value == item:
+        value = None  # a node-level rule: the row and item already say which item it is
+    if (focus, RDF.type, QZ.Citation) in data:  # say which citation, and what differs
+        notes = "；".join(str(n) for n in data.objects(focus, QZ.quoteNote))
+        replacements = [r for i in data.objects(focus, QZ.citesInstrument) for r in data.objects(i, QZ.isReplacedBy)]
+        replaced = ("→ " + "、".join(_text(data, r, "zh") or "" for r in replacements)) if replacements and "isReplacedBy" in (_path(results, results.value(result, SH.resultPath)) or "") else None
+        value = Literal("：".join(filter(None, [_text(data, focus, "zh"), replaced, notes])))
+    return Finding(
+        severity=SEVERITIES.get(results.value(result, SH.resultSeverity), "Violation"),
+        file=file,
+        row=row,
+        item=_text(data, item, "zh") if item is not None and (item, RDFS.label, None) in data else None,
+        message=message,
+        constraint=f"{shape_name}/{component.replace('ConstraintComponent', '')}",
+        path=_path(results, results.value(result, SH.resultPath)),
+        value=_text(data, value, lang) if value is not None else None,
+        jurisdiction=str(data.value(jurisdiction, QZ.divisionCode) or "") if jurisdiction is not None else None,
+    )
+
+
+def _source(data: Graph, node, default_file: str) -> tuple[str, int | None]:
+    """File and row (序号, else line) the node was read from; the lead register's for merged items."""
+    records = sorted(data.objects(node, PROV.wasDerivedFrom), key=str)
+    for record in records:
+        register = data.value(record, QZ.register)
+        file = str(data.value(register, DCTERMS.source) or default_file)
+        row = data.value(record, QZ.row)
+        line = data.value(record, QZ.line)
+        number = row if row is not None else line
+        return file, int(number) if number is not None else None
+    return default_file, None
+
+
+def validate_store_dataset(dataset: Dataset, lang: str = "zh", kit: Toolkit | None = None) -> Report:
+    """Validate everything in a built dataset, one jurisdiction at a time."""
+    kit = kit or toolkit()
+    report = Report()
+    data = Graph()
+    registers = "https://w3id.org/quanze/id/graph/register/"
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if str(g).startswith(registers) or g == JURISDICTIONS_GRAPH:
+            data.add((s, p, o))
+    report.files = sorted({str(o) for o in data.objects(None, DCTERMS.source)})
+    report.findings = validate_graph(data, kit, lang)
+    for code in {str(c) for c in data.objects(None, QZ.divisionCode)}:
+        report.items[code] = len(
+            {i for i in data.subjects(RDF.type, QZ.PowerItem) if str(data.value(data.value(i, QZ.jurisdiction), QZ.divisionCode)) == code}
+        )
+    return report

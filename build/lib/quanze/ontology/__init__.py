@@ -1,0 +1,1 @@
+"""The Quanze vocabulary (Turtle), shipped as package data: quanze.ontology."""

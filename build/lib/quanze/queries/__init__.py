@@ -1,0 +1,1 @@
+"""Example SPARQL queries for legal staff, shipped as package data: quanze.queries."""

@@ -1,0 +1,1 @@
+"""SHACL shapes of a register (Turtle), shipped as package data: quanze.shapes."""
