@@ -148,6 +148,8 @@ def _build(args: argparse.Namespace) -> int:
         except (ValueError, OSError) as error:
             raise CliError(f"build failed, the previous store is unchanged: {error}") from error
     print(f"store: {_store(args)} ({report.quads} quads)")
+    for reason in report.skipped:
+        print(f"  skipped (not a register): {reason}")
     for file, count in report.items_per_register.items():
         print(f"  {file}: {count} items")
     for code, count in report.powers_per_jurisdiction.items():

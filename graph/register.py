@@ -9,6 +9,7 @@ is what validation judged.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,9 @@ from quanze.graph.vocab import Vocabulary, load_ontology
 
 REGISTER_SUFFIXES = {".txt", ".csv", ".tsv", ".xlsx", *RDF_SUFFIXES}
 """What a register file may be: the seed text layouts, spreadsheets and RDF."""
+
+_FLOWCHART_HEADER = re.compile(r"^\s*职权编码\s*[:：]", re.M)
+"""A risk-control flowchart states each power's code on a line of its own (职权编码：…)."""
 
 MANIFEST_FIELDS = ("file", "division_code", "jurisdiction", "province", "city", "agency", "kind", "layout", "year", "title", "note")
 
@@ -108,7 +112,7 @@ def read_register(data: bytes, name: str, ref: Reference, layout: str | None = N
         rows = read_xlsx(data, name)
         return RegisterRead(name, _repaired(items_from_table(rows, ref.context), ref), "", _heading(rows, ""), "xlsx")
     text = decode(data, name)
-    if layout == "flowchart" or (layout in (None, "", "csv") and "职权编码" in text):
+    if layout == "flowchart" or (suffix not in (".csv", ".tsv") and not layout and _FLOWCHART_HEADER.search(text)):
         flows = read_flowchart(text, name, ref.context.vocabulary)
         drafts = [item_from_flow(flow, index, ref.context) for index, flow in enumerate(flows, start=1)]
         return RegisterRead(name, _repaired(drafts, ref), text, _heading([], text), "flowchart")
