@@ -30,6 +30,8 @@ async def resource(
     format: str | None = None, lang: str = Query("zh", pattern="^(zh|en)$"),
 ) -> Response:
     iri = BASE + path
+    if not str(request.scope.get("path", "")).endswith("/id/" + path):  # the path matcher drops a final line feed
+        return PlainTextResponse(f"not a valid resource path: {request.scope.get('path')!r}", status_code=400)
     try:
         node = term(checked_iri(iri))
     except InvalidParameter as error:
