@@ -213,6 +213,18 @@ def test_guard_rules():
         assert refused.value.status == status and words in str(refused.value), query
 
 
+def test_every_packaged_example_passes_the_guard():
+    """The guard refuses what could fetch, not the project's own queries (queries/*.rq)."""
+    from quanze.graph import paths
+    from quanze.graph.query.guard import inspect
+
+    examples = sorted(paths.queries_dir().glob("*.rq"))
+    assert examples
+    for path in examples:
+        assert inspect(path.read_text(encoding="utf-8"), 100_000) in ("select", "ask", "construct", "describe"), path.name
+        assert inspect(path.read_text(encoding="utf-8").replace("\n", "\r\n"), 100_000), path.name
+
+
 # --- JSON-LD, RDF/XML, owl:imports ------------------------------------------------------------
 
 
@@ -295,6 +307,42 @@ def test_hostile_rdf_is_refused_by_the_cli(listener, tmp_path, capsys, case):
     code = main(["validate", str(path)])
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert listener.seen() == 0
+
+
+def hostile_workbook(url: str) -> bytes:
+    """An XLSX whose sheet declares external entities (general and parameter) and uses one."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["序号", "事项名称", "权力类型"])
+    book.active.append([1, "x", "行政处罚"])
+    plain = io.BytesIO()
+    book.save(plain)
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, zipfile.ZipFile(hostile, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                doctype = f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY x SYSTEM "{url}e"><!ENTITY % p SYSTEM "{url}p"> %p;]>'
+                data = (doctype + data.decode("utf-8").replace("<sheetPr>", "<sheetPr>&x;", 1)).encode("utf-8")
+            target.writestr(info, data)
+    return hostile.getvalue()
+
+
+def test_xlsx_entities_are_not_fetched(server, listener, tmp_path, capsys):
+    """Not RDF, but an uploaded file all the same: unreadable (exit 2 / 400), no request."""
+    data = hostile_workbook(listener.url)
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(data)
+    code = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1 and "XLSX" in err, err
+    response = httpx.post(server + "/validate", files={"file": ("book.xlsx", data)}, timeout=20)
+    assert response.status_code == 400, response.text
     assert listener.seen() == 0
 
 
