@@ -213,6 +213,15 @@ def test_guard_rules():
         assert refused.value.status == status and words in str(refused.value), query
 
 
+def test_guard_text_checks_take_linear_time():
+    from quanze.graph.query.guard import check_text
+
+    for text in ("?" + "service" * 14_000, "?a" + "x" * 99_000 + "service", "?aservice " * 10_000, "#" + "\\u4e2d" * 16_000):
+        started = time.perf_counter()
+        check_text(text, 200_000)
+        assert time.perf_counter() - started < 1.0
+
+
 def test_every_packaged_example_passes_the_guard():
     """The guard refuses what could fetch, not the project's own queries (queries/*.rq)."""
     from quanze.graph import paths

@@ -32,7 +32,7 @@ KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construc
 _LONE_CR = re.compile(r"\r(?!\n)")
 _ESCAPE = re.compile(r"\\[uU]([0-9A-Fa-f]{4})([0-9A-Fa-f]{4})?")
 _SERVICE = re.compile("service", re.IGNORECASE)  # Unicode mode: also ſ, ı … variants
-_NAME_TAIL = re.compile(r"[A-Za-z0-9_]*\Z")
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _NAME_START = frozenset("?$:/#")
 """A word that continues a name begun after one of these is part of that name."""
 
@@ -47,11 +47,16 @@ class RefusedQuery(ValueError):
 
 def _service_outside_names(sparql: str) -> int | None:
     """Offset of the first SERVICE that is not inside a variable, prefixed name or IRI path."""
+    last_offset, last_start = -1, -1  # a walk back stops where the previous one began: linear time
     for match in _SERVICE.finditer(sparql):
-        before = sparql[: match.start()]
-        word = _NAME_TAIL.search(before)
-        start = word.start() if word else len(before)
-        if start == 0 or before[start - 1] not in _NAME_START:
+        start = match.start()
+        while start > 0 and sparql[start - 1] in _WORD:
+            start -= 1
+            if start == last_offset:
+                start = last_start
+                break
+        last_offset, last_start = match.start(), start
+        if start == 0 or sparql[start - 1] not in _NAME_START:
             return match.start()
     return None
 
