@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.namespace import RDF
 
 from quanze.graph import paths
 from quanze.graph.align.citations import load_confusions
@@ -24,8 +25,9 @@ from quanze.graph.align.powers import Aligner, load_catalogue as load_canonical,
 from quanze.graph.align.statutes import Instrument, load_catalogue
 from quanze.graph.map.items import RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
 from quanze.graph.model import ItemDraft, TableRow
+from quanze.graph.namespaces import QZ
 from quanze.graph.read.flowchart import read_flowchart
-from quanze.graph.read.rdf import RDF_SUFFIXES, parse_rdf
+from quanze.graph.read.rdf import FORMATS as RDF_SUFFIXES, parse_rdf
 from quanze.graph.read.sheet import read_csv, read_xlsx
 from quanze.graph.read.table import read_table
 from quanze.graph.read.text import UnreadableInput, decode
@@ -107,7 +109,10 @@ def read_register(data: bytes, name: str, ref: Reference, layout: str | None = N
     name = Path(name).name  # curation decisions and reports name files without their folder
     suffix = Path(name).suffix.lower()
     if suffix in RDF_SUFFIXES:
-        return RegisterRead(name, [], "", "", "rdf", parse_rdf(data, name))
+        graph = parse_rdf(data, name)
+        if not any(graph.subjects(RDF.type, QZ.PowerItem)):
+            raise UnreadableInput(f"{name}: the RDF holds no qz:PowerItem")
+        return RegisterRead(name, [], "", "", "rdf", graph)
     if suffix == ".xlsx":
         rows = read_xlsx(data, name)
         return RegisterRead(name, _repaired(items_from_table(rows, ref.context), ref), "", _heading(rows, ""), "xlsx")

@@ -31,7 +31,7 @@ from quanze.graph.map.statutes import statute_graph
 from quanze.graph.model import ItemDraft
 from quanze.graph.namespaces import ID, QZ
 from quanze.graph.read.text import UnreadableInput, read_bytes
-from quanze.graph.register import RegisterRead, info_for, load_manifest, map_register, read_register, reference, register_files
+from quanze.graph.register import RDF_SUFFIXES, RegisterRead, info_for, load_manifest, map_register, read_register, reference, register_files
 from quanze.graph.store.oxigraph import write_store
 from quanze.graph.validate.shapes import run_shapes, toolkit, with_statute_facts
 from quanze.graph.vocab import load_ontology
@@ -118,7 +118,7 @@ def plan(data: Path, ontology: Path, pool: ProcessPoolExecutor | None = None) ->
     for path, info, why in described:
         if why is not None:
             skipped.append(why)
-        elif path.suffix.lower() in (".ttl", ".jsonld", ".json", ".nt", ".nq", ".trig", ".rdf"):
+        elif path.suffix.lower() in RDF_SUFFIXES:
             groups[f"rdf:{path.name}"].append((path, info))
         else:
             groups[info.division_code or f"unknown:{path.name}"].append((path, info))
@@ -128,11 +128,23 @@ def plan(data: Path, ontology: Path, pool: ProcessPoolExecutor | None = None) ->
 # --- one unit -------------------------------------------------------------------------------
 
 
-def map_unit(unit: Unit, data: Path, ontology: Path) -> tuple[bytes, BuildReport]:
-    """A jurisdiction's registers read, merged, mapped, aligned and validated: its N-Quads and report."""
-    ref = reference(data, ontology)
+def map_units(units: list[Unit], data: Path, ontology: Path) -> tuple[bytes, BuildReport]:
+    """Jurisdictions' registers read, merged, mapped, aligned and validated: their N-Quads and report.
+
+    Several jurisdictions go to one call because pySHACL's set-up costs as much as checking
+    a county: validating a batch at once is about twice as fast as one county at a time.
+    """
     dataset = Dataset()
     report = BuildReport()
+    for unit in units:
+        _map_unit(unit, data, ontology, dataset, report)
+    if report.powers_per_jurisdiction:
+        add_reports(dataset)
+    return dataset.serialize(format="nquads", encoding="utf-8"), report
+
+
+def _map_unit(unit: Unit, data: Path, ontology: Path, dataset: Dataset, report: BuildReport) -> None:
+    ref = reference(data, ontology)
     registers: list[tuple[RegisterInfo, list[ItemDraft]]] = []
     reads: dict[str, RegisterRead] = {}
     for path, stated in unit.files:
@@ -147,26 +159,21 @@ def map_unit(unit: Unit, data: Path, ontology: Path) -> tuple[bytes, BuildReport
         add_jurisdiction(dataset, info)
         add_register(dataset.graph(info.graph_iri), info)
         registers.append((info, read.drafts))
-    if registers:
-        registers.sort(key=lambda pair: _KIND_PRIORITY.get(pair[0].kind, 9))
-        infos = {info.file: info for info, _ in registers}
-        groups = merge([drafts for _, drafts in registers])
-        report.powers_per_jurisdiction[registers[0][0].division_code] = len(groups)
-        for group in groups:
-            lead = group[0]
-            item = item_iri(infos[_register_file(lead)], lead)
-            for draft in group:
-                file = _register_file(draft)
-                add_item(dataset, infos[file], item, draft, reads[file].text.split("\n"), lead)
-            alignment = ref.aligner.align(item_facts(item, group), ref.decisions)
-            report.alignments.append(alignment)
-            add_alignment(dataset, item, alignment)
-        add_reports(dataset)
-    return dataset.serialize(format="nquads", encoding="utf-8"), report
-
-
-def _map_unit_call(unit: Unit, data: Path, ontology: Path) -> tuple[bytes, BuildReport]:
-    return map_unit(unit, data, ontology)
+    if not registers:
+        return
+    registers.sort(key=lambda pair: _KIND_PRIORITY.get(pair[0].kind, 9))
+    infos = {info.file: info for info, _ in registers}
+    groups = merge([drafts for _, drafts in registers])
+    report.powers_per_jurisdiction[registers[0][0].division_code] = len(groups)
+    for group in groups:
+        lead = group[0]
+        item = item_iri(infos[_register_file(lead)], lead)
+        for draft in group:
+            file = _register_file(draft)
+            add_item(dataset, infos[file], item, draft, reads[file].text.split("\n"), lead)
+        alignment = ref.aligner.align(item_facts(item, group), ref.decisions)
+        report.alignments.append(alignment)
+        add_alignment(dataset, item, alignment)
 
 
 def _register_file(draft: ItemDraft) -> str:
@@ -210,6 +217,12 @@ def _workers(requested: int | None) -> int:
     return max(1, requested if requested else min(os.cpu_count() or 1, 4))
 
 
+def batches(units: list[Unit], workers: int, largest: int = 16) -> list[list[Unit]]:
+    """Units in batches: large enough to share pySHACL's set-up, small enough to keep every worker busy."""
+    size = max(1, min(largest, len(units) // (workers * 4) or 1))
+    return [units[i : i + size] for i in range(0, len(units), size)]
+
+
 def build_chunks(
     data: Path,
     ontology: Path,
@@ -217,27 +230,26 @@ def build_chunks(
     progress: Callable[[str], None] = lambda _: None,
     workers: int | None = None,
 ) -> Iterator[bytes]:
-    """The N-Quads of a build, chunk by chunk: the shared graphs, then each unit as it is done."""
+    """The N-Quads of a build, chunk by chunk: the shared graphs, then each batch of jurisdictions as it is done."""
     yield shared_quads(data, ontology)
     count = _workers(workers)
-    if count == 1:
-        units, skipped = plan(data, ontology)
-        report.skipped.extend(skipped)
-        for unit in units:
-            quads, part = map_unit(unit, data, ontology)
-            report.add(part)
-            for file in part.items_per_register:
-                progress(file)
-            yield quads
-        return
-    with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(count, mp_context=get_context("spawn")) if count > 1 else None
+    try:
         units, skipped = plan(data, ontology, pool)
         report.skipped.extend(skipped)
-        for quads, part in pool.map(_map_unit_call, units, [data] * len(units), [ontology] * len(units)):
+        work = batches(units, count)
+        results = (
+            pool.map(map_units, work, [data] * len(work), [ontology] * len(work))
+            if pool else (map_units(batch, data, ontology) for batch in work)
+        )
+        for quads, part in results:
             report.add(part)
             for file in part.items_per_register:
                 progress(file)
             yield quads
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
 
 
 def build_dataset(
