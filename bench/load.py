@@ -30,7 +30,9 @@ request ended); p50/p95/p99 of the ok answers' latency, measured from the moment
 was started (connection included); lag99 (99th percentile of how late the generator started
 requests against the schedule: large values mean the generator itself was starved); gen CPU
 and srv CPU (CPU seconds the generator and, when it started the server, the server's
-processes used during the step); health (the ASK after the step).
+processes used during the step); other (the average number of cores busy with processes other
+than these two during the step, from /proc/stat: on a shared machine, figures taken while
+"other" is high are pessimistic); health (the ASK after the step).
 """
 
 from __future__ import annotations
@@ -388,6 +390,17 @@ def _cpu_of_group(pgid: int) -> float | None:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _cpu_machine() -> float | None:
+    """CPU seconds all processors have been busy since boot (/proc/stat); None off Linux."""
+    try:
+        with open("/proc/stat", "rb") as handle:
+            fields = [int(x) for x in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # guest time is inside user
+
+
 def _cpu_self() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -482,12 +495,15 @@ async def run_step(
     recover: float, server: Server | None,
 ) -> list[dict[str, object]]:
     client = Client(target)
-    cpu0, srv0 = _cpu_self(), server.cpu() if server else None
+    cpu0, srv0, all0 = _cpu_self(), server.cpu() if server else None, _cpu_machine()
     try:
-        await run_schedule(client, schedule, timeout, max_in_flight)
+        elapsed = await run_schedule(client, schedule, timeout, max_in_flight)
     finally:
         client.close()
-    cpu1, srv1 = _cpu_self(), server.cpu() if server else None
+    cpu1, srv1, all1 = _cpu_self(), server.cpu() if server else None, _cpu_machine()
+    other = None
+    if all0 is not None and all1 is not None and srv0 is not None and srv1 is not None and elapsed > 0:
+        other = round(max(0.0, (all1 - all0) - (cpu1 - cpu0) - (srv1 - srv0)) / elapsed, 2)
     check = await health(target, recover)
     rows = []
     for tally in tallies:
@@ -495,6 +511,7 @@ async def run_step(
         row["connections"] = client.opened
         row["gen_cpu_s"] = round(cpu1 - cpu0, 2)
         row["srv_cpu_s"] = round(srv1 - srv0, 2) if srv0 is not None and srv1 is not None else None
+        row["other_cores"] = other
         row["health"] = check
         rows.append(row)
     return rows
@@ -504,7 +521,12 @@ def _fmt(value: object, width: int) -> str:
     if value is None:
         text = "-"
     elif isinstance(value, float):
-        text = f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+        if value >= 100 or value.is_integer():
+            text = f"{value:.0f}"
+        elif value >= 1:
+            text = f"{value:.1f}"
+        else:
+            text = f"{value:.2g}"
     else:
         text = str(value)
     return text.rjust(width)
@@ -514,7 +536,7 @@ COLUMNS = [
     ("rate", "rate", 5), ("sent", "sent", 5), ("skip", "skipped", 5), ("ok", "ok", 5), ("503", "status_503", 5),
     ("503p50", "p50_503_ms", 7), ("err", "errors", 4), ("t/o", "timeouts", 4), ("ok/s", "ok_per_s", 6),
     ("p50", "p50_ms", 7), ("p95", "p95_ms", 7), ("p99", "p99_ms", 7), ("lag99", "lag_p99_ms", 6),
-    ("genCPU", "gen_cpu_s", 7), ("srvCPU", "srv_cpu_s", 7),
+    ("genCPU", "gen_cpu_s", 7), ("srvCPU", "srv_cpu_s", 7), ("other", "other_cores", 6),
 ]
 
 
