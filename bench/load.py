@@ -427,12 +427,12 @@ def _quanze(explicit: str | None) -> str:
 class Server:
     """`quanze --store DIR serve` on a free loopback port, in its own process group."""
 
-    def __init__(self, quanze: str, store: Path) -> None:
+    def __init__(self, quanze: str, store: Path, log: Path | None = None) -> None:
         if not store.is_dir():
             print(f"building the store at {store} …", file=sys.stderr)
             subprocess.run([quanze, "--store", str(store), "build", "--quiet"], check=True, stdout=subprocess.DEVNULL)
         self.port = _free_port()
-        self.log = tempfile.TemporaryFile()
+        self.log = open(log, "w+b") if log else tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [quanze, "--store", str(store), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True,
@@ -624,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
                                      epilog="\n".join(__doc__.splitlines()[2:]))
     parser.add_argument("--url", help="the server (loopback only), e.g. http://127.0.0.1:8000; default: start one")
     parser.add_argument("--store", type=Path, default=Path("/tmp/lb-store"), help="store for the server started (default /tmp/lb-store; built if missing)")
+    parser.add_argument("--server-log", type=Path, help="write the started server's stderr to this file (default: a temporary file)")
     parser.add_argument("--quanze", help="the quanze command (default: the one beside this Python, else on PATH)")
     parser.add_argument("--rates", default="50,100,200,400", help="offered rates in req/s, comma-separated ('' for none)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per rate (default 10)")
@@ -647,7 +648,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu0, wall0 = _cpu_self(), time.monotonic()
     try:
         if target is None:
-            server = Server(_quanze(args.quanze), args.store)
+            server = Server(_quanze(args.quanze), args.store, args.server_log)
             server.wait_ready()
             target = loopback_target(server.url)
         result = asyncio.run(main_async(args, target, server))
@@ -660,11 +661,13 @@ def main(argv: list[str] | None = None) -> int:
     result["goals"] = goals(result["rows"])  # type: ignore[arg-type]
     if server is not None:
         result["server_stderr_lines"] = server.stderr_lines()
+        tail = server.stderr_tail()
+        server.log.close()
     print(table(result["rows"]))  # type: ignore[arg-type]
     print(f"\ngenerator CPU {result['generator_cpu_s']} s over {result['wall_s']} s wall, {result['cores']} cores; "
           f"latencies in ms; timeout {args.timeout:g} s, max in flight {args.max_in_flight}")
     if server is not None and result["server_stderr_lines"]:
-        print(f"the server wrote {result['server_stderr_lines']} lines on stderr; last: {server.stderr_tail()}")
+        print(f"the server wrote {result['server_stderr_lines']} lines on stderr; last: {tail}")
     for line in result["goals"]:  # type: ignore[union-attr]
         print("goal: " + line)
     if args.json:
