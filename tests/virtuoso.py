@@ -238,7 +238,7 @@ class VirtuosoServer:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 text = response.read().decode("utf-8")
         except urllib.error.HTTPError as error:
-            raise VirtuosoError(f"{error.code}: {error.read().decode('utf-8', 'replace').strip()}") from None
+            raise VirtuosoError(_http_error(error)) from None
         return json.loads(text) if "json" in accept else text
 
     def update(self, sparql: str, timeout: float = 120) -> str:
@@ -252,7 +252,7 @@ class VirtuosoServer:
             with self._opener().open(request, timeout=timeout) as response:
                 return response.read().decode("utf-8")
         except urllib.error.HTTPError as error:
-            raise VirtuosoError(f"{error.code}: {error.read().decode('utf-8', 'replace').strip()}") from None
+            raise VirtuosoError(_http_error(error)) from None
 
     def put_graph(self, iri: str, ntriples: bytes, timeout: float = 600) -> int:
         """Replace a graph's content by Turtle / N-Triples through the Graph Store Protocol."""
@@ -263,7 +263,7 @@ class VirtuosoServer:
             with self._opener().open(request, timeout=timeout) as response:
                 return response.status
         except urllib.error.HTTPError as error:
-            raise VirtuosoError(f"{error.code}: {error.read().decode('utf-8', 'replace').strip()}") from None
+            raise VirtuosoError(_http_error(error)) from None
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -336,6 +336,12 @@ def start_virtuoso(directory: Path, buffers: int = 20000, startup_timeout: float
         for name in ("virtuoso.db", "virtuoso.trx", "virtuoso.lck", "virtuoso-temp.db", "virtuoso-temp.trx"):
             (directory / name).unlink(missing_ok=True)
     raise VirtuosoError("Virtuoso did not start: no two free ports")
+
+
+def _http_error(error: urllib.error.HTTPError) -> str:
+    """Status and Virtuoso's message; it echoes the whole query after the message, which is cut."""
+    text = error.read().decode("utf-8", "replace").strip()
+    return f"{error.code}: {text.split(chr(10) + 'SPARQL query:')[0][:1000]}"
 
 
 def _log_tail(directory: Path) -> str:
