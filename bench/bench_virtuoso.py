@@ -7,7 +7,7 @@ query --format json`), and compares the two result tables row for row (as multis
 ORDER BY ties may differ). Virtuoso rejects non-ASCII variable names (?辖区), so they are
 renamed to ASCII before sending and named back in the results.
 
-    .venv/bin/python bench/bench_virtuoso.py --nquads /tmp/c100.nq --store /tmp/c100 [--buffers 170000]
+    .venv/bin/python bench/bench_virtuoso.py --nquads /tmp/c100.nq --store /tmp/c100 [--buffers 170000] [--loaders 2]
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--nquads", type=Path, required=True, help="the dataset, as exported by quanze export")
     parser.add_argument("--store", type=Path, help="the embedded store it came from, to compare results")
     parser.add_argument("--buffers", type=int, default=170000, help="Virtuoso NumberOfBuffers (8 KiB each)")
+    parser.add_argument("--loaders", type=int, default=2, help="parallel bulk loaders (the file is split by graph)")
     parser.add_argument("--queries", type=Path, default=ROOT / "queries")
     args = parser.parse_args()
     quads = sum(1 for line in args.nquads.open("rb") if line.strip() and not line.startswith(b"#"))
@@ -107,10 +108,10 @@ def main() -> None:
         with running_virtuoso(Path(tmp), buffers=args.buffers) as server:
             started = time.perf_counter() - start
             start = time.perf_counter()
-            loaded = server.load(args.nquads)
+            loaded = server.load(args.nquads, loaders=args.loaders)
             seconds = time.perf_counter() - start
             print(f"start-up {started:.1f} s; loaded {loaded} of {quads} quads "
-                  f"({args.nquads.stat().st_size / 1e6:.0f} MB) in {seconds:.1f} s: {quads / seconds:,.0f} quads/s")
+                  f"({args.nquads.stat().st_size / 1e6:.0f} MB) with {args.loaders} loader(s) in {seconds:.1f} s: {quads / seconds:,.0f} quads/s")
             graphs = server.query("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
             print(f"named graphs in Virtuoso (its own system graphs included): "
                   f"{graphs['results']['bindings'][0]['n']['value']}")

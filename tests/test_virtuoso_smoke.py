@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from virtuoso import VirtuosoError, running_virtuoso, virtuoso_binaries  # noqa: E402
+from virtuoso import VirtuosoError, running_virtuoso, split_nquads, virtuoso_binaries  # noqa: E402
 
-pytestmark = pytest.mark.skipif(virtuoso_binaries() is None, reason="Virtuoso (virtuoso-t, isql-vt) not installed")
+needs_virtuoso = pytest.mark.skipif(virtuoso_binaries() is None, reason="Virtuoso (virtuoso-t, isql-vt) not installed")
 
 QZ = "https://w3id.org/quanze/ontology#"
 ID = "https://w3id.org/quanze/id/"
@@ -59,6 +59,28 @@ def _listening_addresses(port: int) -> set[str]:
     return open_on
 
 
+def test_split_nquads_keeps_graphs_whole_and_refuses_shared_blank_nodes(tmp_path: Path) -> None:
+    source = tmp_path / "data.nq"
+    source.write_text(NQUADS + '_:b1 <urn:p> "<not> an IRI" <urn:g> .\n_:b1 <urn:q> _:b2 <urn:g> .\n', encoding="utf-8")
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    assert split_nquads(source, parts, 8)
+    files = {p.name: p.read_text(encoding="utf-8").splitlines() for p in parts.iterdir()}
+    assert sorted(sum(files.values(), [])) == sorted(source.read_text(encoding="utf-8").splitlines())
+    graph_files = [{g for g in (GRAPH_A, GRAPH_B, "urn:g") for line in lines if line.endswith(f"<{g}> .")}
+                   for lines in files.values()]
+    for graph in (GRAPH_A, GRAPH_B, "urn:g"):  # all of a graph's quads in one file
+        assert sum(graph in found for found in graph_files) == 1
+
+    shared = tmp_path / "shared.nq"
+    shared.write_text('_:b1 <urn:p> "x" <urn:g1> .\n_:b1 <urn:p> "y" <urn:g2> .\n', encoding="utf-8")
+    refused = tmp_path / "refused"
+    refused.mkdir()
+    assert not split_nquads(shared, refused, 8)
+    assert list(refused.iterdir()) == []
+
+
+@needs_virtuoso
 def test_load_query_drop_stop(tmp_path: Path) -> None:
     data = tmp_path / "tiny.nq"
     data.write_text(NQUADS, encoding="utf-8")
@@ -67,7 +89,7 @@ def test_load_query_drop_stop(tmp_path: Path) -> None:
         for port in (server.sql_port, server.http_port):
             assert _listening_addresses(port) == {"127.0.0.1"}
 
-        assert server.load(data) == 11
+        assert server.load(data, loaders=2) == 11  # split by graph, two bulk loaders
 
         per_graph = _rows(server.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
