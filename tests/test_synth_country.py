@@ -101,8 +101,7 @@ def _validate(files: list[Path]) -> tuple[int, dict]:
 
 
 def test_validator_finds_exactly_the_planted_defects(country: Path) -> None:
-    # power lists whose code column is not headed 职权编码 (see the xfail below)
-    files = [p for p in sorted(country.glob("*-权责清单.csv")) if "职权编码" not in p.read_text(encoding="utf-8")]
+    files = sorted(country.glob("*-权责清单.csv"))
     assert len(files) >= 4
     status, report = _validate(files)
     found = {(r["file"], str(r["row"])) for r in report["results"] if r["severity"] == "Violation"}
@@ -114,9 +113,6 @@ def test_validator_finds_exactly_the_planted_defects(country: Path) -> None:
     assert not [r for r in report["results"] if r["severity"] == "Warning"]
 
 
-@pytest.mark.xfail(strict=True, reason="validate routes any text register containing 职权编码 to the flowchart "
-                                       "reader (graph/validate.py read_items), so a CSV whose code column is "
-                                       "headed 职权编码 (a synonym in data/columns.csv) is unreadable")
 def test_code_column_headed_zhiquan_bianma_is_read_as_a_table(country: Path, tmp_path: Path) -> None:
     coded = [p for p in sorted(country.glob("*-权责清单.csv"))
              if "事项编码" in p.read_text(encoding="utf-8").splitlines()[0]]
