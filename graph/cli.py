@@ -7,6 +7,9 @@ stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import re
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -58,7 +61,37 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the embedded store from data/ (ontology, statutes, registers)")
     build.add_argument("--data", type=Path, help=f"data directory (default {paths.data_dir()})")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.add_argument("--workers", type=int, help="worker processes (default: the cores, at most 4)")
     build.set_defaults(run=_build)
+
+    add = commands.add_parser(
+        "add", help="add or revise registers in the store without a rebuild (earlier versions are kept)",
+        description="Read, repair, validate, align and store each register file: jurisdiction, kind and year are found "
+        "from its content (the flags override them). A register of a jurisdiction and kind the store already holds "
+        "becomes its new current version; the earlier one stays queryable in its named graphs.",
+    )
+    add.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    add.add_argument("--version", default="", help="the version's name, e.g. 2024-03-01 (default: the printed year, else the time added)")
+    add.add_argument("--jurisdiction", default="", metavar="CODE", help="six-digit division code, when the register does not say")
+    add.add_argument("--kind", choices=("power-list", "risk-register", "risk-flowchart", "post-risk-register"), help="the register's kind")
+    add.add_argument("--data", type=Path, help="data folder for curation and reference files (default: the packaged ones)")
+    add.set_defaults(run=_add)
+
+    registers = commands.add_parser("registers", help="list the registers (and their versions) in the store")
+    registers.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    registers.set_defaults(run=_registers)
+
+    remove = commands.add_parser("remove", help="take a register (a file name, or FILE@VERSION) out of the store")
+    remove.add_argument("name", metavar="REGISTER")
+    remove.add_argument("--data", type=Path, help="data folder for curation and reference files (default: the packaged ones)")
+    remove.set_defaults(run=_remove)
+
+    diff = commands.add_parser("diff", help="what changed between two versions of a jurisdiction's registers")
+    diff.add_argument("code", metavar="CODE", help="six-digit division code")
+    diff.add_argument("--from", dest="before", metavar="V", help="the earlier version (version name or file name)")
+    diff.add_argument("--to", dest="after", metavar="V", help="the later version")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(run=_diff)
 
     export = commands.add_parser("export", help="write the whole dataset")
     export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="nquads")
@@ -147,7 +180,7 @@ def _build(args: argparse.Namespace) -> int:
             bar.update(1)
 
         try:
-            report = build_store(data, paths.ontology_dir(), _store(args), step)
+            report = build_store(data, paths.ontology_dir(), _store(args), step, args.workers)
         except (ValueError, OSError) as error:
             raise CliError(f"build failed, the previous store is unchanged: {error}") from error
     print(f"store: {_store(args)} ({report.quads} quads)")
@@ -165,6 +198,112 @@ def _build(args: argparse.Namespace) -> int:
     print(f"alignment: {len(report.alignments) - len(review)} items linked to the canonical catalogue, {len(review)} for review")
     for alignment in review:
         print(f"  {alignment.item}: {alignment.evidence}")
+    return EXIT_OK
+
+
+# --- add, registers, remove, diff ---------------------------------------------------------
+
+
+def _add(args: argparse.Namespace) -> int:
+    from quanze.graph.store.build import shared_quads
+    from quanze.graph.store.oxigraph import updating, write_store
+    from quanze.graph.store.registers import apply, describe
+
+    code = args.jurisdiction
+    if code and not re.fullmatch(r"[0-9]{6}", code):
+        raise CliError(f"--jurisdiction takes a six-digit division code, not {code!r}")
+    overrides = {"division_code": code, "kind": args.kind or ""}
+    if code:
+        from quanze.graph.align.divisions import lookup
+
+        division = lookup(code)
+        if division is None:
+            raise CliError(f"{code} is not a county-level division code of GB/T 2260")
+        overrides.update(jurisdiction=division.name, province=division.province, city=division.city)
+    incoming = [describe(path, args.version, args.data, overrides) for path in args.files]
+    store = _store(args)
+    if not store.exists() or not any(store.iterdir()):
+        write_store(shared_quads(args.data or paths.data_dir(), paths.ontology_dir()), store)
+    with updating(store) as writable:
+        change = apply(writable, incoming, [], args.data or paths.data_dir(), paths.ontology_dir())
+    for entry in change.added:
+        revised = f", revising {entry.revision_of.rsplit('/', 1)[-1]}" if entry.revision_of else ""
+        print(f"added {entry.file} ({entry.division_code} {entry.kind}{', version ' + entry.version if entry.version else ''}{revised}): "
+              f"{change.report.items_per_register.get(entry.file, 0)} items")
+    for name in change.unchanged:
+        print(f"unchanged: {name} is already in the store")
+    for entry in change.superseded:
+        print(f"superseded: {entry.file} (kept in its named graphs)")
+    return EXIT_OK
+
+
+def _registers(args: argparse.Namespace) -> int:
+    from quanze.graph.store.registers import catalogue
+
+    with open_store(_store(args)) as store:
+        entries = catalogue(store)
+    rows = [[e.file, e.division_code, e.kind, e.version, "current" if e.current else "superseded", e.added,
+             e.revision_of.rsplit("/", 1)[-1] if e.revision_of else ""] for e in entries]
+    header = ["register", "code", "kind", "version", "status", "added", "revises"]
+    if args.format == "json":
+        print(json.dumps([dict(zip(header, row)) for row in rows], ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(header)
+        out.writerows(rows)
+    else:
+        print(format_table(header, rows))
+    return EXIT_OK
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from quanze.graph.store.oxigraph import updating
+    from quanze.graph.store.registers import apply, catalogue
+
+    store = _store(args)
+    with open_store(store) as handle:
+        entries = [e for e in catalogue(handle) if args.name in (e.file, e.stem, f"{e.file}@{e.version}")]
+    if not entries:
+        raise CliError(f"the store holds no register {args.name!r} (see `quanze registers`)")
+    with updating(store) as writable:
+        change = apply(writable, [], entries, args.data or paths.data_dir(), paths.ontology_dir())
+    for entry in change.removed:
+        print(f"removed {entry.file} ({entry.division_code} {entry.kind})")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from quanze.graph.store.registers import diff
+
+    if not re.fullmatch(r"[0-9]{6}", args.code):
+        raise CliError(f"a division code is six digits, not {args.code!r}")
+    with open_store(_store(args)) as store:
+        changes = diff(store, args.code, args.before, args.after)
+    if args.format == "json":
+        print(json.dumps([{
+            "code": c.code, "kind": c.kind, "from": c.before.file, "to": c.after.file,
+            "added": [s.name for s in c.added], "removed": [s.name for s in c.removed],
+            "changed": [{"item": b.name, "fields": fields} for _, b, fields in c.changed],
+        } for c in changes], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not changes:
+        print(f"{args.code}: no register of the store revises another (add a new version with `quanze add`)")
+    for c in changes:
+        print(f"{c.code} {c.kind}: {c.before.file} ({c.before.version or c.before.added}) → {c.after.file} ({c.after.version or c.after.added})")
+        for state in c.added:
+            print(f"  + {state.name} [{state.power_type}]")
+        for state in c.removed:
+            print(f"  - {state.name} [{state.power_type}]")
+        for a, b, fields in c.changed:
+            print(f"  ~ {b.name}: {', '.join(fields)}")
+            for name in fields:
+                old, new = getattr(a, name), getattr(b, name)
+                if isinstance(old, frozenset):
+                    gone, came = sorted(map(str, old - new)), sorted(map(str, new - old))
+                    print(f"      {name}: -{gone} +{came}")
+                else:
+                    print(f"      {name}: {old} → {new}")
+        print(f"  {len(c.added)} added, {len(c.removed)} removed, {len(c.changed)} changed")
     return EXIT_OK
 
 

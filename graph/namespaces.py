@@ -113,6 +113,12 @@ class QZ(DefinedNamespace):
     rawText: object
     registerKind: object
     year: object
+    version: object
+    isCurrent: object
+    supersededBy: object
+    addedAt: object
+    sha256: object
+    sourceContent: object
     keyword: object
     labelPattern: object
     partyAction: object

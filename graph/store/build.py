@@ -18,13 +18,17 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from datetime import datetime, timezone
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from rdflib import Dataset, Graph
 from rdflib.namespace import DCTERMS, PROV, RDF, SH
 
 from quanze.graph.align.merge import merge
 from quanze.graph.align.powers import Alignment
+from quanze.graph.map.catalogue import catalogue_quads
 from quanze.graph.map.alignment import add_alignment, add_canonical, item_facts
 from quanze.graph.map.items import JURISDICTIONS_GRAPH, RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
 from quanze.graph.map.statutes import statute_graph
@@ -128,29 +132,35 @@ def plan(data: Path, ontology: Path, pool: ProcessPoolExecutor | None = None) ->
 # --- one unit -------------------------------------------------------------------------------
 
 
-def map_units(units: list[Unit], data: Path, ontology: Path) -> tuple[bytes, BuildReport]:
+def map_units(units: list[Unit], data: Path, ontology: Path, catalogue: bool = True) -> tuple[bytes, BuildReport]:
     """Jurisdictions' registers read, merged, mapped, aligned and validated: their N-Quads and report.
 
-    Several jurisdictions go to one call because pySHACL's set-up costs as much as checking
+    With `catalogue`, each register's entry in the store's catalogue (its bytes, digest,
+    version) comes too. Several jurisdictions go to one call because pySHACL's set-up costs as much as checking
     a county: validating a batch at once is about twice as fast as one county at a time.
     """
     dataset = Dataset()
     report = BuildReport()
+    listed: list[ox.Quad] = []
     for unit in units:
-        _map_unit(unit, data, ontology, dataset, report)
+        _map_unit(unit, data, ontology, dataset, report, listed)
     if report.powers_per_jurisdiction:
         add_reports(dataset)
-    return dataset.serialize(format="nquads", encoding="utf-8"), report
+    quads = dataset.serialize(format="nquads", encoding="utf-8")
+    return (quads + ox.serialize(listed, format=ox.RdfFormat.N_QUADS) if catalogue else quads), report
 
 
-def _map_unit(unit: Unit, data: Path, ontology: Path, dataset: Dataset, report: BuildReport) -> None:
+def _map_unit(unit: Unit, data: Path, ontology: Path, dataset: Dataset, report: BuildReport, listed: list[ox.Quad]) -> None:
     ref = reference(data, ontology)
+    added = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     registers: list[tuple[RegisterInfo, list[ItemDraft]]] = []
     reads: dict[str, RegisterRead] = {}
     for path, stated in unit.files:
-        read = read_register(read_bytes(path), path.name, ref, stated.layout if stated else None)
+        content = read_bytes(path)
+        read = read_register(content, path.name, ref, stated.layout if stated else None)
         info = info_for(read, stated)
         reads[info.file] = read
+        listed.extend(catalogue_quads(info, content, info.year, added, None))
         report.items_per_register[info.file] = len(read.drafts)
         report.notes.extend(f"{d.file} 第{d.row if d.row is not None else '?'}行: {note}" for d in read.drafts for note in d.notes)
         if read.rdf is not None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from quanze.graph.map.catalogue import CATALOGUE_GRAPH
+
 
 class StoreError(RuntimeError):
     """The store is missing or cannot be opened."""
@@ -31,7 +33,7 @@ def write_store(nquads: bytes | Iterable[bytes], target: Path) -> int:
     store = ox.Store(str(fresh))
     try:
         for chunk in [nquads] if isinstance(nquads, bytes) else nquads:
-            store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+            load_current(store, chunk)
         store.flush()
         count = len(store)
     finally:
@@ -42,6 +44,48 @@ def write_store(nquads: bytes | Iterable[bytes], target: Path) -> int:
     fresh.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     return count
+
+
+def load_current(store: ox.Store, nquads: bytes) -> int:
+    """Quads into their named graphs, and their triples into the default graph too.
+
+    The default graph holds the current facts (every graph but the register catalogue, whose
+    file copies no query needs and earlier versions, which `quanze add` takes out of it), so
+    queries need no union over thousands of named graphs.
+    """
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    store.bulk_extend(quads)
+    store.bulk_extend(
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for q in quads
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == str(CATALOGUE_GRAPH))
+    )
+    return len(quads)
+
+
+@contextmanager
+def updating(target: Path) -> Iterator[ox.Store]:
+    """A writable copy of the store (a RocksDB checkpoint: hard links, cheap), made live only if the block succeeds."""
+    if not target.is_dir() or not any(target.iterdir()):
+        raise StoreError(f"no store at {target}: run `quanze build` or `quanze add` into an empty store first")
+    fresh = target.with_name(f"{target.name}.new-{os.getpid()}")
+    shutil.rmtree(fresh, ignore_errors=True)
+    live = ox.Store.read_only(str(target))
+    live.backup(str(fresh))
+    del live
+    store = ox.Store(str(fresh))
+    try:
+        yield store
+        store.flush()
+    except BaseException:
+        del store
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    del store
+    old = target.with_name(f"{target.name}.old-{os.getpid()}")
+    target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager
@@ -60,9 +104,9 @@ def open_store(path: Path) -> Iterator[ox.Store]:
 
 
 def run_query(store: ox.Store, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Evaluate a SPARQL query over the union of all named graphs."""
+    """Evaluate a SPARQL query over the default graph: the current facts (GRAPH ?g reaches every named graph)."""
     try:
-        return store.query(sparql, use_default_graph_as_union=True)
+        return store.query(sparql)
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}") from error
     except OSError as error:
