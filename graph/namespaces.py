@@ -18,6 +18,17 @@ class QZ(DefinedNamespace):
     _NS = Namespace("https://w3id.org/quanze/ontology#")
     _fail = True
 
+    # issue 12: registers as bureaus publish them
+    jurisdictionEvidence: object
+    unrecognisedColumn: object
+    unrecognisedField: object
+    mainItemLabel: object
+    rowLabel: object
+    riskLevelCounts: object
+    rawRiskLevel: object
+    legalBasisInstrument: object
+    textHeld: object
+
     # classes
     Jurisdiction: object
     Agency: object
@@ -38,6 +49,7 @@ class QZ(DefinedNamespace):
     CanonicalPower: object
     SourceRecord: object
     Alignment: object
+    InternalMatter: object
 
     # concept schemes
     PowerTypeScheme: object

@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from quanze.graph.align.link_statutes import CitationLink
-from quanze.graph.map.statutes import article_iri, instrument_iri
+from quanze.graph.map.statutes import article_iri, cited_instrument_iri, instrument_iri
 from quanze.graph.model import ItemDraft, RiskDraft, Span
 from quanze.graph.namespaces import ID, ORG, QZ
 
@@ -35,6 +35,8 @@ class RegisterInfo:
     year: str
     title: str
     note: str
+    evidence: str = ""
+    """How the jurisdiction was found where no manifest states it ("title: 西吉县医疗保障局…")."""
 
     @property
     def stem(self) -> str:
@@ -76,7 +78,7 @@ def agency_iri(info: RegisterInfo) -> URIRef:
 def item_iri(info: RegisterInfo, draft: ItemDraft) -> URIRef:
     if draft.code:
         return ID[f"power/{info.division_code or 'unknown'}/{draft.code}"]
-    local = f"{draft.row}" if draft.row is not None else f"L{draft.line}"
+    local = draft.local_id or (f"{draft.row}" if draft.row is not None else f"L{draft.line}")
     return ID[f"power/{info.division_code or 'unknown'}/{info.short}-{local}"]
 
 
@@ -108,6 +110,8 @@ def add_register(graph: Graph, info: RegisterInfo) -> None:
         graph.add((register, QZ.year, Literal(int(info.year))))
     if info.note:
         graph.add((register, RDFS.comment, Literal(info.note, lang="zh")))
+    if info.evidence:
+        graph.add((register, QZ.jurisdictionEvidence, Literal(info.evidence)))
 
 
 class _ItemWriter:
@@ -162,7 +166,7 @@ class _ItemWriter:
     def write(self, stage_iris: list[URIRef]) -> None:
         g, d, item, lead = self.graph, self.draft, self.item, self.lead
         if lead is None:
-            g.add((item, RDF.type, QZ.PowerItem))
+            g.add((item, RDF.type, QZ.InternalMatter if d.internal else QZ.PowerItem))
             if self.info.division_code:  # an unknown jurisdiction is left out, for validation to report
                 g.add((item, QZ.jurisdiction, jurisdiction_iri(self.info.division_code)))
                 g.add((item, QZ.agency, agency_iri(self.info)))
@@ -196,6 +200,17 @@ class _ItemWriter:
         for value, prop in ((d.sub_item, QZ.subItem), (d.remark, QZ.remark), (d.phone, QZ.supervisionPhone)):
             if value:
                 g.add((item, prop, Literal(value)))
+        if d.parent:
+            g.add((item, QZ.mainItemLabel, _zh(d.parent)))
+        for label in (d.row_label, d.sub_row):
+            if label:
+                g.add((item, QZ.rowLabel, Literal(label)))
+        for header, value in d.extra:
+            g.add((item, QZ.unrecognisedField, _zh(f"{header}：{value}")))
+        if d.level_counts:
+            g.add((item, QZ.riskLevelCounts, Literal("".join(f"{w}{d.level_counts[w]}" for w in "高中低" if w in d.level_counts))))
+        if d.raw_level and re.sub(r"\s+", "", d.raw_level) not in ("高", "中", "低"):
+            g.add((item, QZ.rawRiskLevel, _zh(d.raw_level)))
         if d.declared_risk_count is not None:
             g.add((item, QZ.declaredRiskCount, Literal(d.declared_risk_count)))
             g.add((item, QZ.listedRiskCount, Literal(len(d.risks))))
@@ -247,7 +262,18 @@ class _ItemWriter:
         g.add((node, QZ.resolution, Literal(link.resolution.method)))
         if link.resolution.method == "fuzzy":
             g.add((node, QZ.matchScore, Literal(link.resolution.score)))
-        if link.resolution.instrument_id:
+        if link.resolution.method == "uncatalogued" and link.cited is not None:
+            instrument = cited_instrument_iri(link.cited.title)
+            g.add((node, QZ.citesInstrument, instrument))
+            g.add((node, QZ.textHeld, Literal(False)))
+            g.add((item, QZ.legalBasisInstrument, instrument))
+            g.add((instrument, RDF.type, QZ.LegalInstrument))
+            g.add((instrument, RDFS.label, _zh(link.cited.title)))
+            if link.cited.level:
+                g.add((instrument, QZ.level, Literal(link.cited.level)))
+            if link.cited.doc_number:
+                g.add((instrument, QZ.documentNumber, Literal(link.cited.doc_number)))
+        elif link.resolution.instrument_id:
             g.add((node, QZ.citesInstrument, instrument_iri(link.resolution.instrument_id)))
         for number in citation.articles:
             g.add((node, QZ.citedArticleNumber, Literal(number)))

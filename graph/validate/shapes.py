@@ -215,7 +215,7 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
     component = str(results.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
     parent = next(iter(shapes.subjects(SH.property, shape)), None) if isinstance(shape, BNode) else None
     shape_name = _short(parent if parent is not None else shape).split("#")[-1] if shape is not None else ""
-    item = focus if (focus, RDF.type, QZ.PowerItem) in data else next(
+    item = focus if ((focus, RDF.type, QZ.PowerItem) in data or (focus, RDF.type, QZ.InternalMatter) in data) else next(
         (s for link in _CHILD_LINKS for s in data.subjects(link, focus)), None
     )
     file, row = _source(data, item if item is not None else focus, default_file)
@@ -228,6 +228,9 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
         replacements = [r for i in data.objects(focus, QZ.citesInstrument) for r in data.objects(i, QZ.isReplacedBy)]
         replaced = ("→ " + "、".join(_text(data, r, "zh") or "" for r in replacements)) if replacements and "isReplacedBy" in (_path(results, results.value(result, SH.resultPath)) or "") else None
         value = Literal("：".join(filter(None, [_text(data, focus, "zh"), replaced, notes])))
+        if "《…》" in message:  # name the instrument whose text Quanze does not hold
+            cited = next(iter(data.objects(focus, QZ.citesInstrument)), None)
+            message = message.replace("《…》", f"《{_text(data, cited, 'zh') or ''}》")
     return Finding(
         severity=SEVERITIES.get(results.value(result, SH.resultSeverity), "Violation"),
         file=file,
