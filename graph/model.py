@@ -44,6 +44,8 @@ class TableRow:
     """Text around the row that may name its power type: section row, table title, sheet name."""
     table: int = 1
     """Which table of its file (or sheet) the row belongs to."""
+    type_column: bool = True
+    """Whether the row's table has a power-type column (else the type comes from context or name)."""
     sheet: str | None = None
 
 

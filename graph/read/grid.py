@@ -349,6 +349,7 @@ def _data_row(
         file=file, line=line, number=value, cells=spans, raw=raw,
         label=label if label is not None and label != str(value) else None,
         extra=extra, context=list(context), table=table, sheet=sheet,
+        type_column="power_type" in header.fields,
     )
     row.cells.pop("number", None)
     row.cells["number"] = number if number is not None else Span("", line)

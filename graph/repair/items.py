@@ -208,6 +208,29 @@ def _type_of_context(context: list[str], ctx: RepairContext) -> tuple[str | None
     return None, ""
 
 
+# what an item's name says of its type, where no column, section or title does
+_TYPE_BY_NAME = (
+    (re.compile(r"处罚$"), "Penalty"),
+    (re.compile(r"(?:监督检查|检查)$"), "Inspection"),
+    (re.compile(r"(?:给付|支付|发放)$"), "Benefit"),
+    (re.compile(r"奖励$"), "Reward"),
+    (re.compile(r"征收$"), "Levy"),
+    (re.compile(r"(?:行政)?许可$"), "Licensing"),
+    (re.compile(r"(?:行政)?强制(?:措施)?$"), "Coercion"),
+    (re.compile(r"(?:确认|认定)$"), "Confirmation"),
+    (re.compile(r"裁决$"), "Adjudication"),
+)
+
+
+def _type_of_name(name: str, ctx: RepairContext) -> str | None:
+    text = re.sub(r"\s+", "", name or "")
+    for pattern, local in _TYPE_BY_NAME:
+        if pattern.search(text):
+            concept = next((c for c in ctx.vocabulary.power_types if str(c).endswith("#" + local)), None)
+            return str(concept) if concept else None
+    return None
+
+
 def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: RepairContext, graded: bool = False) -> ItemDraft:
     """Repair one table row of a power list or risk register."""
     cells = row.cells
@@ -222,12 +245,14 @@ def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: Repair
     repair_label(name, row.file, number, ctx, draft)
     if parent:
         draft.parent = collapse_cjk_spaces(parent)
-    if "power_type" in text or not row.context:
+    if row.type_column:
         repair_power_type(text.get("power_type", ""), row.file, number, ctx, draft)
-    else:
+    else:  # no type column: a section row, table title or sheet name, else the name, says it
         concept, source = _type_of_context(row.context, ctx)
         draft.power_type, draft.raw_power_type = concept, source
         draft.power_type_repair = "context" if concept else None
+    if draft.power_type is None and not row.type_column and (by_name := _type_of_name(name, ctx)):
+        draft.power_type, draft.raw_power_type, draft.power_type_repair = by_name, "", "name"
     repair_code(text.get("code", ""), ctx, draft)
     draft.row_label, draft.table, draft.sheet = row.label, row.table, row.sheet
     draft.extra = [(header, span.text) for header, span in row.extra.items()]

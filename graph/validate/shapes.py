@@ -58,6 +58,8 @@ class Report:
     items: dict[str, int] = field(default_factory=dict)
     """Items read per file."""
     alignments: list[tuple[str, int | None, str | None, Alignment]] = field(default_factory=list)
+    jurisdictions: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """File → (division code, name, the evidence that decided it) of each register read."""
     """(file, row, item name, alignment to the canonical catalogue) of each item read from a file."""
 
     @property
@@ -119,6 +121,7 @@ def validate_files(files: Iterable[tuple[str, bytes]], lang: str = "zh", kit: To
             if not read.drafts:
                 raise UnreadableInput(f"{name}: no items found (the register has a header but no rows)")
             info = info_for(read, None)
+            report.jurisdictions[name] = (info.division_code, info.jurisdiction, info.evidence)
             graph = register_graph(read, info)
             count = len(read.drafts)
             for draft in read.drafts:
