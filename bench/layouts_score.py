@@ -70,6 +70,8 @@ def read_file(path: Path, ref=None) -> Read:
             "parent": draft.parent,
             "power_type": TYPE_NAMES.get((draft.power_type or "").rsplit("#", 1)[-1]),
             "citations": [_citation(link, ref) for link in draft.citations],
+            "duty_citations": [_citation(link, ref) for link in draft.duty_citations],
+            "accountability_citations": [_citation(link, ref) for link in draft.accountability_citations],
             "levels": [(norm(r.text.text), _LEVEL_WORDS.get(r.level or "")) for r in draft.risks],
             "counts": draft.level_counts,
         })
@@ -118,15 +120,19 @@ def compare(expected: dict, got: Read, tally: Tally) -> list[str]:
         problems.append(f"items: missing {sorted(set(want_items) - set(got_items))}, extra {sorted(set(got_items) - set(want_items))}")
     by_name = {norm(i["name"]): i for i in got.items}
     want_types, got_types, want_cites, got_cites, want_levels, got_levels = [], [], [], [], [], []
+    want_other, got_other = [], []
     for item in expected["items"]:
         key = norm(item["name"])
-        mine = by_name.get(key, {"power_type": None, "citations": [], "levels": [], "counts": None})
+        mine = by_name.get(key, {"power_type": None, "citations": [], "duty_citations": [], "accountability_citations": [], "levels": [], "counts": None})
         if item.get("power_type"):
             want_types.append((key, item["power_type"]))
         if mine["power_type"]:
             got_types.append((key, mine["power_type"]))
         want_cites += [(key, title_key(c["instrument"]), tuple(sorted(c["articles"]))) for c in item.get("citations", [])]
         got_cites += [(key, *c) for c in mine["citations"]]
+        for field_name in ("duty_citations", "accountability_citations"):
+            want_other.extend((key, field_name, title_key(c["instrument"]), tuple(sorted(c["articles"]))) for c in item.get(field_name, []))
+            got_other.extend((key, field_name, *c) for c in mine[field_name])
         want_levels += [(key, norm(r["text"]), r["level"]) for r in item.get("risks", []) if r.get("level")]
         got_levels += [(key, text, level) for text, level in mine["levels"] if level]
         counts = (item.get("levels") or {}).get("counts")
@@ -134,7 +140,10 @@ def compare(expected: dict, got: Read, tally: Tally) -> list[str]:
             want_levels.append((key, "counts", tuple(sorted(counts.items()))))
         if mine.get("counts"):
             got_levels.append((key, "counts", tuple(sorted(mine["counts"].items()))))
-    for kind, want, have in (("types", want_types, got_types), ("citations", want_cites, got_cites), ("levels", want_levels, got_levels)):
+    for kind, want, have in (
+        ("types", want_types, got_types), ("citations", want_cites, got_cites), ("levels", want_levels, got_levels),
+        ("other citations", want_other, got_other),
+    ):
         tally.add(kind, want, have)
         if Counter(want) != Counter(have):
             problems.append(f"{kind}: missing {sorted(set(want) - set(have))}, extra {sorted(set(have) - set(want))}")
@@ -189,6 +198,9 @@ def false_alarms(path: Path, kit=None) -> list[str]:
             "label": bool(item.get("name")),
             "resolution": bool(item.get("citations")),
         }
+        columns = set(expected.get("columns", {}).values())
+        states["responsibleRole"] = bool({"role", "leader", "department", "post"} & columns) or not columns
+        states["qz:control"] = "controls" in columns or not columns
         if any(check in where and stated for check, stated in states.items()):
             alarms.append(f"{path.name} row {finding.row}: {finding.message} [{finding.constraint}]")
     return alarms
@@ -208,7 +220,7 @@ def main(argv: list[str]) -> int:
             print("     " + problem)
     print()
     print(f"{'facts':<16}{'precision':>10}{'recall':>8}{'tp':>6}{'fp':>5}{'fn':>5}")
-    for kind in ("items", "types", "citations", "levels", "jurisdiction", "kind", "unknown columns"):
+    for kind in ("items", "types", "citations", "other citations", "levels", "jurisdiction", "kind", "unknown columns"):
         print(f"{kind:<16}{tally.precision(kind):>10.3f}{tally.recall(kind):>8.3f}{tally.tp[kind]:>6}{tally.fp[kind]:>5}{tally.fn[kind]:>5}")
     if "--findings" in argv:
         alarms = [a for path in corpus() for a in false_alarms(path)]

@@ -28,6 +28,8 @@ class QZ(DefinedNamespace):
     rawRiskLevel: object
     legalBasisInstrument: object
     textHeld: object
+    dutyBasisCitation: object
+    accountabilityBasisCitation: object
 
     # classes
     Jurisdiction: object

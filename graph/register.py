@@ -174,6 +174,10 @@ def _repaired(drafts: list[ItemDraft], ref: Reference) -> list[ItemDraft]:
     for draft in drafts:
         if draft.legal_basis:
             draft.citations = link(draft.legal_basis.text, ref.catalogue, ref.confusions)
+        if draft.duty_basis:  # 责任事项依据: the law the duties rest on, not the item's basis
+            draft.duty_citations = link(draft.duty_basis.text, ref.catalogue, ref.confusions)
+        if draft.accountability_basis:  # 追责依据
+            draft.accountability_citations = link(draft.accountability_basis.text, ref.catalogue, ref.confusions)
     return drafts
 
 

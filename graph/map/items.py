@@ -246,14 +246,23 @@ class _ItemWriter:
                 g.add((node, QZ.atStage, stage_iris[duty.stage]))
         for n, link in enumerate(d.citations, start=1):
             self.write_citation(URIRef(f"{item}/citation/{short}-{n}"), link, n)
+        for prop, path, links, span in (
+            (QZ.dutyBasisCitation, "duty-basis", d.duty_citations, d.duty_basis),
+            (QZ.accountabilityBasisCitation, "accountability-basis", d.accountability_citations, d.accountability_basis),
+        ):
+            for n, link in enumerate(links, start=1):
+                self.write_citation(URIRef(f"{item}/{path}/{short}-{n}"), link, n, prop, span)
         for n, case in enumerate(d.accountability, start=1):
             node = URIRef(f"{item}/accountability/{short}-{n}")
             g.add((item, QZ.hasAccountability, node))
             self.labelled(node, QZ.Accountability, case, n)
 
-    def write_citation(self, node: URIRef, link: CitationLink, order: int) -> None:
+    def write_citation(self, node: URIRef, link: CitationLink, order: int, prop: URIRef = QZ.hasCitation, span: Span | None = None) -> None:
+        """A citation of the item's legal basis (qz:hasCitation, linking qz:legalBasis), or of the
+        basis of its duties or accountability (`prop`), which is not the item's legal basis."""
         g, item, citation = self.graph, self.item, link.citation
-        g.add((item, QZ.hasCitation, node))
+        basis = prop == QZ.hasCitation
+        g.add((item, prop, node))
         g.add((node, RDF.type, QZ.Citation))
         g.add((node, QZ.order, Literal(order)))
         g.add((node, RDFS.label, _zh(_citation_label(citation.title_raw, citation.articles))))
@@ -266,7 +275,8 @@ class _ItemWriter:
             instrument = cited_instrument_iri(link.cited.title)
             g.add((node, QZ.citesInstrument, instrument))
             g.add((node, QZ.textHeld, Literal(False)))
-            g.add((item, QZ.legalBasisInstrument, instrument))
+            if basis:
+                g.add((item, QZ.legalBasisInstrument, instrument))
             g.add((instrument, RDF.type, QZ.LegalInstrument))
             g.add((instrument, RDFS.label, _zh(link.cited.title)))
             if link.cited.level:
@@ -282,14 +292,16 @@ class _ItemWriter:
         for number in link.found:
             article = article_iri(link.resolution.instrument_id or "", number)
             g.add((node, QZ.citesArticle, article))
-            g.add((item, QZ.legalBasis, article))
+            if basis:
+                g.add((item, QZ.legalBasis, article))
         if link.quotes:
             worst = max(link.quotes, key=lambda q: ("exact", "excerpt", "different").index(q.match))
             g.add((node, QZ.quoteMatch, Literal(worst.match)))
             for check in link.quotes:
                 if check.note:
                     g.add((node, QZ.quoteNote, _zh(f"第{check.article}条：{check.note}")))
-        line = self.draft.legal_basis.line if self.draft.legal_basis else self.draft.line
+        cell = self.draft.legal_basis if basis else span
+        line = cell.line if cell else self.draft.line
         self.source(node, line, citation.raw)
 
     def write_risk(self, node: URIRef, risk: RiskDraft, order: int, stage_iris: list[URIRef]) -> None:

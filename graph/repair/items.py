@@ -300,12 +300,21 @@ def _add_table_risks(row: TableRow, draft: ItemDraft, ctx: RepairContext, graded
             draft.raw_level = level_span.text if draft.raw_level is None else draft.raw_level
         level = level_iri(reading.word) if reading else None
         controls = _entries(_clean(cells.get("controls") or (row.cells.get("controls") if index else None), "controls", draft))
-        role_span = _clean(cells.get("role") or (row.cells.get("role") if index else None), "role", draft)
+        role_span = _clean(_responsible(cells) or (_responsible(row.cells) if index else None), "role", draft)
         role = Span(collapse_cjk_spaces(role_span.text), role_span.line) if role_span else None
         for risk in risks:
             draft.risks.append(RiskDraft(risk, level, level_span, controls, role, None))
     if draft.declared_risk_count is not None and draft.declared_risk_count != len(draft.risks):
         draft.notes.append(f"风险点数量声明为 {draft.declared_risk_count} 个，实际列出 {len(draft.risks)} 个")
+
+
+def _responsible(cells: dict[str, Span]) -> Span | None:
+    """Who answers for a risk point: the 责任人 column, else the 责任领导, else the office
+    (责任股室 / 科室) or post a register names instead."""
+    for key in ("role", "leader", "department", "post"):
+        if (span := cells.get(key)) and span.text.strip():
+            return span
+    return None
 
 
 def items_from_table(rows: list[TableRow], ctx: RepairContext) -> list[ItemDraft]:

@@ -28,7 +28,7 @@ from quanze.graph.read.text import UnreadableInput
 from quanze.graph.register import Reference, info_for, read_register, reference, register_graph
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-_CHILD_LINKS = (QZ.hasRiskPoint, QZ.hasCitation, QZ.hasStage, QZ.hasDuty, QZ.hasAccountability)
+_CHILD_LINKS = (QZ.hasRiskPoint, QZ.hasCitation, QZ.hasStage, QZ.hasDuty, QZ.hasAccountability, QZ.dutyBasisCitation, QZ.accountabilityBasisCitation)
 
 
 @dataclass(frozen=True)
