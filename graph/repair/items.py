@@ -174,7 +174,7 @@ def _draft(
 
 
 _SUB_NUMBER = re.compile(r"^\s*(?P<n>\d{1,3}\s*[.、．]|[（(]\s*[\d一二三四五六七八九十]{1,3}\s*[）)])\s*(?=\S)")
-_NAME_WITH_STEPS = re.compile(r"^(?P<name>[^\n：:]{2,60})[：:]\s*\n")
+_NAME_WITH_STEPS = re.compile(r"^(?P<name>[^\n：:]{2,60})[：:]\s*(?:\n|(?=(?:\d{1,2}\s*[.、．]|[（(]\s*[\d一二三四五六七八九十]{1,2}\s*[)）])))")
 _BASIS_IN_ACCOUNTABILITY = re.compile(r"(?:追责)?依据\s*[：:]")
 
 
