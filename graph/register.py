@@ -200,6 +200,7 @@ def jurisdiction_evidence(read: RegisterRead) -> list[tuple[str, list[str]]]:
         ("title", titles),
         ("text", texts),
         ("sheet", [t for k, t in read.context if k == "sheet"]),
+        ("index-number", [m for t in titles + texts for m in re.findall(r"索引号\s*[:：]?\s*(\d{6})", t)]),
         ("item-codes", [d.code_division or (d.code or "")[:6] for d in read.drafts if d.code]),
         ("file-name", [Path(read.name).stem]),
     ]

@@ -53,10 +53,11 @@ def find_division(texts: Iterable[str]) -> Division | None:
 
 # --- the jurisdiction of a register, from whatever evidence it prints ----------------------
 
-EVIDENCE_ORDER = ("codes", "agency", "title", "text", "sheet", "item-codes", "file-name")
+EVIDENCE_ORDER = ("codes", "agency", "title", "text", "sheet", "index-number", "item-codes", "file-name")
 """Kinds of evidence, most decisive first: a 行政区划代码 column states the division; an agency
 cell names the bureau; the title and other text around the table name the place; a sheet name
-may; an item code carries a division prefix; the file name is a last resort."""
+may; a page's 索引号 (640422001/2023-00417) begins with the county code; an item code carries a
+division prefix; the file name is a last resort."""
 
 _TOWNSHIP = "(?P<t>[^\\s局部院所厅处室科股会县区市省州盟旗]{1,6}?(?:街道办事处|街道|镇人民政府|乡人民政府|镇|乡))"
 _CODE6 = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -92,7 +93,7 @@ def find_jurisdiction(evidence: Iterable[tuple[str, list[str]]]) -> Found | None
         texts = [t for t in texts if t and t.strip()]
         if not texts:
             continue
-        division = division_of_codes(texts) if kind in ("codes", "item-codes") else find_division(texts)
+        division = division_of_codes(texts) if kind in ("codes", "item-codes", "index-number") else find_division(texts)
         if division is None:
             continue
         joined = re.sub(r"\s+", "", " ".join(texts))
