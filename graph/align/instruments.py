@@ -44,9 +44,14 @@ def clean_title(title: str) -> str:
 def level_of(title: str, doc_number: str | None, before: str) -> str | None:
     """法律 / 行政法规 / 部门规章 / 地方政府规章 / 地方性法规 / 规范性文件, where the tag printed
     before the title, the document number or the title says it."""
-    if tag := _TAG.search(before or ""):
-        return _TAGS.get(tag["tag"].replace(" ", ""))
-    number = doc_number or ""
+    tagged = _TAGS.get(tag["tag"].replace(" ", "")) if (tag := _TAG.search(before or "")) else None
+    by_number = _level_of_number(title, doc_number or "")
+    if tagged == "规章" and by_number in ("部门规章", "地方政府规章"):
+        return by_number  # 【规章】 劳动和社会保障部令第3号: the number says which kind of rule
+    return tagged or by_number
+
+
+def _level_of_number(title: str, number: str) -> str | None:
     if "主席令" in number:
         return "法律"
     if "国务院令" in number:
@@ -57,10 +62,8 @@ def level_of(title: str, doc_number: str | None, before: str) -> str | None:
         return "部门规章"
     if "〔" in number or re.search(r"发\s*[〔\[(（【]", number):
         return "规范性文件"
-    if _PROVINCES.match(title) and title.endswith("条例"):
+    if (_PROVINCES.match(title) and title.endswith("条例")) or re.search(r"人民代表大会常务委员会公告|人大常委会公告", number):
         return "地方性法规"
-    if _PROVINCES.match(title) and re.search(r"(?:办法|规定)$", title) and "公告" not in number:
-        return None
     return None
 
 
