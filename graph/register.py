@@ -146,7 +146,7 @@ def _from_grid(name: str, grid: GridRead, text: str, layout: str, ref: Reference
     if register_kind(read) == "post-risk-register":
         for draft in drafts:
             draft.internal = True
-            draft.power_type = None
+            draft.power_type, draft.power_type_repair, draft.raw_power_type = None, None, ""
     return read
 
 

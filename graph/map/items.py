@@ -76,10 +76,12 @@ def agency_iri(info: RegisterInfo) -> URIRef:
 
 
 def item_iri(info: RegisterInfo, draft: ItemDraft) -> URIRef:
+    """id/power/… for a power item; id/matter/… for an internal matter of a per-post register."""
+    kind = "matter" if draft.internal else "power"
     if draft.code:
-        return ID[f"power/{info.division_code or 'unknown'}/{draft.code}"]
+        return ID[f"{kind}/{info.division_code or 'unknown'}/{draft.code}"]
     local = draft.local_id or (f"{draft.row}" if draft.row is not None else f"L{draft.line}")
-    return ID[f"power/{info.division_code or 'unknown'}/{info.short}-{local}"]
+    return ID[f"{kind}/{info.division_code or 'unknown'}/{info.short}-{local}"]
 
 
 def add_jurisdiction(dataset: Dataset, info: RegisterInfo) -> None:
@@ -180,7 +182,7 @@ class _ItemWriter:
             g.add((item, QZ.labelRepair, Literal(d.label_repair)))
         if d.power_type and (lead is None or lead.power_type != d.power_type):
             g.add((item, QZ.powerType, URIRef(d.power_type)))
-        if d.power_type_repair or not d.power_type:
+        if (d.power_type_repair or not d.power_type) and not d.internal:
             g.add((item, QZ.rawPowerType, _zh(d.raw_power_type)))
         if d.power_type_repair:
             g.add((item, QZ.powerTypeRepair, Literal(d.power_type_repair)))

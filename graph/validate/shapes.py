@@ -124,7 +124,7 @@ def validate_files(files: Iterable[tuple[str, bytes]], lang: str = "zh", kit: To
             report.jurisdictions[name] = (info.division_code, info.jurisdiction, info.evidence)
             graph = register_graph(read, info)
             count = len(read.drafts)
-            for draft in read.drafts:
+            for draft in (d for d in read.drafts if not d.internal):
                 alignment = kit.aligner.align(item_facts(item_iri(info, draft), [draft]))
                 report.alignments.append((name, draft.row, draft.label, alignment))
         report.files.append(name)
