@@ -34,7 +34,8 @@ _NOTE = re.compile(r"^\s*(?:注|说明|备注|附注)\s*[\d一二三四五六七
 _SECTION = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]\s*\S")
 _FORM = re.compile(r"[：:]\s*$|^(?:报送|填报|联系|制表|审核人|负责人)[^，。；]{0,12}[：:]")
 _TICK = re.compile(r"^\s*[√✓✔●■☑是Yy]\s*$")
-_SAME = re.compile(r"^\s*同上\s*[。.]?\s*$")
+_SAME = re.compile(r"^\s*(?:同上|同前|同上述?|同[\u4e00-\u9fff]{1,12}?(?:一般|通用)?程序)\s*[。.]?\s*$")
+"""同上, and 同行政处罚类一般程序: the cell repeats the one above (the same procedure)."""
 SAME_AS_ABOVE = ("legal_basis", "duties", "accountability", "duty_basis", "accountability_basis", "controls", "role", "leader")
 CARRIED_DOWN = ("agency", "department", "supervising_dept", "exercise_level")
 _CN = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
