@@ -9,6 +9,7 @@ over the whole corpus (the session summary below prints them too).
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -119,3 +120,85 @@ def test_jurisdiction_traps():
     for key, code in (("L06", "150303"), ("L10", "620982"), ("L16", "650402")):
         path = next(p for p in FILES if p.name.startswith(key))
         assert score.read_file(path, ref).code == code
+
+
+def _realigned_by_characters(text: str) -> str:
+    """The same PDF text with every run placed at its display column counted in characters, as
+    tools that do not count a CJK character as two columns lay it out."""
+    import unicodedata
+
+    def width(part: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in part)
+
+    lines = []
+    for line in text.split("\n"):
+        out = ""
+        for match in re.finditer(r"\S+(?: \S+)*", line):
+            start = width(line[: match.start()])
+            out += " " * max(start - len(out), 2 if out else 0) + match.group()
+        lines.append(out)
+    return "\n".join(lines)
+
+
+def test_space_aligned_text_is_read_whichever_way_columns_are_counted(tmp_path):
+    source = next(p for p in FILES if p.name.startswith("L11"))
+    variant = tmp_path / source.name
+    variant.write_text(_realigned_by_characters(source.read_text(encoding="utf-8")), encoding="utf-8")
+    assert variant.read_text(encoding="utf-8") != source.read_text(encoding="utf-8")
+    problems = score.compare(score.expected_of(source), score.read_file(variant, reference()), score.Tally())
+    assert not problems, problems
+
+
+# --- the same registers in other formats and wordings: the rules are general ----------------------
+
+_GRIDS = [p for p in FILES if p.suffix in (".csv", ".tsv")]
+_REWORDED = {
+    "廉政风险主要内容及表现形式": "风险描述", "风险等级": "等级", "单位/科室": "责任单位", "部门负责人": "责任人",
+    "事项名称": "权力事项名称", "实施主体": "执法主体", "设定依据": "法律依据", "事项类别": "权力类别", "实施依据": "法定依据",
+}
+
+
+def _cells(path: Path) -> list[list[str]]:
+    import csv
+    import io
+
+    from quanze.graph.read.text import decode
+
+    text = decode(path.read_bytes(), path.name)
+    return list(csv.reader(io.StringIO(text), delimiter="\t" if path.suffix == ".tsv" else ","))
+
+
+def _write(rows: list[list[str]], target: Path, form: str) -> Path:
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    if form == "xlsx":
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        target = target.with_suffix(".xlsx")
+        book.save(target)
+        return target
+    if form == "tsv":  # one line per row: a cell's line breaks become spaces
+        target = target.with_suffix(".tsv")
+        target.write_text("\n".join("\t".join(c.replace("\n", " ") for c in row) for row in rows), encoding="utf-8")
+        return target
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    target = target.with_suffix(".csv")
+    target.write_bytes(out.getvalue().encode("gb18030" if form == "gbk" else "utf-8"))
+    return target
+
+
+@pytest.mark.parametrize("form", ["xlsx", "gbk", "tsv", "reworded"])
+@pytest.mark.parametrize("path", _GRIDS, ids=[p.stem.split("-", 1)[0] for p in _GRIDS])
+def test_the_same_register_in_another_format_or_wording(tmp_path, path, form):
+    rows = _cells(path)
+    if form == "reworded":
+        rows = [[_REWORDED.get(c, c) for c in row] for row in rows]
+    variant = _write(rows, tmp_path / path.stem, "csv" if form == "reworded" else form)
+    problems = score.compare(score.expected_of(path), score.read_file(variant, reference()), score.Tally())
+    problems = [p for p in problems if not (form == "reworded" and p.startswith("unknown columns"))]
+    assert not problems, problems

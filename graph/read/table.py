@@ -159,23 +159,32 @@ def _context(lines: list[str]) -> list[tuple[str, str]]:
 # --- columns aligned with spaces (PDF to text) ------------------------------------------------
 
 
-def _width(text: str) -> int:
+def _width(text: str, wide: bool = True) -> int:
+    """Display width (a CJK character is two columns), or the plain count of characters."""
+    if not wide:
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _tokens(line: str) -> list[tuple[int, str]]:
-    """(display column, text) of each run separated by two or more spaces."""
+def _tokens(line: str, wide: bool = True) -> list[tuple[int, str]]:
+    """(column, text) of each run separated by two or more spaces."""
     found = []
     for match in re.finditer(r"\S+(?: \S+)*", line):
-        found.append((_width(line[: match.start()]), match.group()))
+        found.append((_width(line[: match.start()], wide), match.group()))
     return found
 
 
-def _split_at(line: str, starts: list[int]) -> list[str]:
-    """A line's text cut into columns at the header's display positions (a cell belongs to the
-    column whose start is nearest at or before it)."""
+def _misalignment(lines: list[str], header: str, wide: bool) -> int:
+    """How far the runs of the lines start from the header's columns, measured one way."""
+    starts = [column for column, _ in _tokens(header, wide)]
+    return sum(min(abs(column - s) for s in starts) for line in lines for column, _ in _tokens(line, wide))
+
+
+def _split_at(line: str, starts: list[int], wide: bool = True) -> list[str]:
+    """A line's text cut into columns at the header's positions (a cell belongs to the column
+    whose start is nearest at or before it)."""
     cells = [""] * len(starts)
-    for column, text in _tokens(line):
+    for column, text in _tokens(line, wide):
         index = max((i for i, s in enumerate(starts) if s <= column + 1), default=0)
         cells[index] = (cells[index] + " " + text).strip() if cells[index] else text
     return cells
@@ -191,7 +200,10 @@ def _read_aligned(lines: list[str], file: str) -> GridRead:
     if header_at is None:
         raise NoHeader(f"{file}: no header row with known register columns (序号, 事项名称, 权力类型 …)")
     header_line = lines[header_at]
-    tokens = _tokens(header_line)
+    sample = [line for line in lines[header_at + 1 : header_at + 40] if line.strip()]
+    # PDF-to-text tools align columns by display width or by characters: take the one that fits
+    wide = _misalignment(sample, header_line, True) <= _misalignment(sample, header_line, False)
+    tokens = _tokens(header_line, wide)
     starts = [column for column, _ in tokens]
     headers = [text for _, text in tokens]
     number_col = next((i for i, h in enumerate(headers) if field_of(h) == "number"), 0)
@@ -202,7 +214,7 @@ def _read_aligned(lines: list[str], file: str) -> GridRead:
             continue
         if re.match(r"^\s*(?:[—\-－]\s*\d+\s*[—\-－]|第\s*\d+\s*页.*)\s*$", line):
             continue
-        cells = _split_at(line, starts)
+        cells = _split_at(line, starts, wide)
         if parse_number(cells[number_col]):
             records.append((number, cells))
         elif records:
