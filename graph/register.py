@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
 from quanze.graph import paths
 from quanze.graph.align.citations import load_confusions
-from quanze.graph.align.divisions import find_division
+from quanze.graph.align.divisions import find_jurisdiction
 from quanze.graph.align.link_statutes import link
 from quanze.graph.align.powers import Aligner, load_catalogue as load_canonical, load_decisions
 from quanze.graph.align.statutes import Instrument, load_catalogue
@@ -28,20 +28,20 @@ from quanze.graph.model import ItemDraft, TableRow
 from quanze.graph.namespaces import QZ
 from quanze.graph.read.flowchart import read_flowchart
 from quanze.graph.read.rdf import FORMATS as RDF_SUFFIXES, parse_rdf
-from quanze.graph.read.sheet import read_csv, read_xlsx
-from quanze.graph.read.table import read_table
+from quanze.graph.read.grid import GridRead
+from quanze.graph.read.sheet import read_csv_grid, read_xlsx_grid
+from quanze.graph.read.table import read_table_grid
 from quanze.graph.read.text import UnreadableInput, decode
 from quanze.graph.repair.codes import load_schemes
 from quanze.graph.repair.curation import load_curation
 from quanze.graph.repair.items import RepairContext, item_from_flow, items_from_table
 from quanze.graph.repair.labels import BigramModel
+from quanze.graph.namespaces import QZ
 from quanze.graph.vocab import Vocabulary, load_ontology
 
 REGISTER_SUFFIXES = {".txt", ".csv", ".tsv", ".xlsx", *RDF_SUFFIXES}
 """What a register file may be: the seed text layouts, spreadsheets and RDF."""
 
-_FLOWCHART_HEADER = re.compile(r"^\s*职权编码\s*[:：]", re.M)
-"""A risk-control flowchart states each power's code on a line of its own (职权编码：…)."""
 
 MANIFEST_FIELDS = ("file", "division_code", "jurisdiction", "province", "city", "agency", "kind", "layout", "year", "title", "note")
 
@@ -97,6 +97,12 @@ class RegisterRead:
     layout: str
     """"table", "flowchart", "csv", "xlsx" or "rdf"."""
     rdf: Graph | None = None
+    context: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, text) of what surrounds the table: "title", "text", "sheet", "section", "note"."""
+    unknown_columns: list[str] = field(default_factory=list)
+    """Headers of columns no reader field covers (their cells are kept on the items)."""
+    columns: dict[str, str | None] = field(default_factory=dict)
+    """Every header read → the field it was understood as (None: not understood)."""
 
 
 def read_register(data: bytes, name: str, ref: Reference, layout: str | None = None) -> RegisterRead:
@@ -114,18 +120,59 @@ def read_register(data: bytes, name: str, ref: Reference, layout: str | None = N
             raise UnreadableInput(f"{name}: the RDF holds no qz:PowerItem")
         return RegisterRead(name, [], "", "", "rdf", graph)
     if suffix == ".xlsx":
-        rows = read_xlsx(data, name)
-        return RegisterRead(name, _repaired(items_from_table(rows, ref.context), ref), "", _heading(rows, ""), "xlsx")
+        return _from_grid(name, read_xlsx_grid(data, name), "", "xlsx", ref)
     text = decode(data, name)
-    if layout == "flowchart" or (suffix not in (".csv", ".tsv") and not layout and _FLOWCHART_HEADER.search(text)):
+    if layout == "flowchart" or (suffix not in (".csv", ".tsv") and not layout and _is_flowchart(text)):
         flows = read_flowchart(text, name, ref.context.vocabulary)
         drafts = [item_from_flow(flow, index, ref.context) for index, flow in enumerate(flows, start=1)]
-        return RegisterRead(name, _repaired(drafts, ref), text, _heading([], text), "flowchart")
+        context = [("title" if i == 0 else "text", line.strip()) for i, line in enumerate(l for l in text.split("\n")[:3] if l.strip())]
+        return RegisterRead(name, _repaired(drafts, ref), text, _heading([], text), "flowchart", context=context)
     if suffix in (".csv", ".tsv"):
-        rows = read_csv(text, name)
-        return RegisterRead(name, _repaired(items_from_table(rows, ref.context), ref), text, _heading(rows, text), "csv")
-    rows = read_table(text, name)
-    return RegisterRead(name, _repaired(items_from_table(rows, ref.context), ref), text, _heading(rows, text), "table")
+        return _from_grid(name, read_csv_grid(text, name), text, "csv", ref)
+    return _from_grid(name, read_table_grid(text, name), text, "table", ref)
+
+
+_FLOW_LABEL = re.compile(r"^\s*职权(?:编码|名称)\s*[:：]", re.M)
+
+
+def _is_flowchart(text: str) -> bool:
+    """A risk-control flowchart labels its items 职权编码： / 职权名称： on lines of their own."""
+    return len(_FLOW_LABEL.findall(text)) >= 1 and "风险" in text and "|" not in text
+
+
+def _from_grid(name: str, grid: GridRead, text: str, layout: str, ref: Reference) -> RegisterRead:
+    drafts = items_from_table(grid.rows, ref.context)
+    _distinct_keys(drafts)
+    read = RegisterRead(
+        name, _repaired(drafts, ref), text, _heading(grid.rows, text), layout,
+        context=grid.context, unknown_columns=list(grid.unknown), columns=dict(grid.columns),
+    )
+    if layout == "xlsx":
+        read.heading = "\n".join([t for _, t in grid.context][:6] + [read.heading])
+    if register_kind(read) == "post-risk-register":
+        for draft in drafts:
+            draft.internal = True
+            draft.power_type, draft.power_type_repair, draft.raw_power_type = None, None, ""
+    return read
+
+
+def _distinct_keys(drafts: list[ItemDraft]) -> None:
+    """Items a 序号 alone does not tell apart (子项 under one 序号, tables or sheets that restart
+    their numbering) get a key of their own; items with codes are keyed by their code."""
+    keys: dict[str, list[ItemDraft]] = {}
+    for draft in drafts:
+        if draft.code:
+            continue
+        key = str(draft.row) if draft.row is not None else (draft.row_label or f"L{draft.line}")
+        keys.setdefault(key, []).append(draft)
+    for key, group in keys.items():
+        if len(group) > 1 or any(d.row is None and d.row_label for d in group):
+            for number, draft in enumerate(group, start=1):
+                draft.local_id = _slug(draft.row_label or key) + (f".{number}" if len(group) > 1 else "")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "-", text).strip("-") or "x"
 
 
 def _repaired(drafts: list[ItemDraft], ref: Reference) -> list[ItemDraft]:
@@ -133,6 +180,10 @@ def _repaired(drafts: list[ItemDraft], ref: Reference) -> list[ItemDraft]:
     for draft in drafts:
         if draft.legal_basis:
             draft.citations = link(draft.legal_basis.text, ref.catalogue, ref.confusions)
+        if draft.duty_basis:  # 责任事项依据: the law the duties rest on, not the item's basis
+            draft.duty_citations = link(draft.duty_basis.text, ref.catalogue, ref.confusions)
+        if draft.accountability_basis:  # 追责依据
+            draft.accountability_citations = link(draft.accountability_basis.text, ref.catalogue, ref.confusions)
     return drafts
 
 
@@ -142,24 +193,71 @@ def _heading(rows: list[TableRow], text: str) -> str:
     return "\n".join([*text.split("\n")[:5], *agencies])
 
 
+def jurisdiction_evidence(read: RegisterRead) -> list[tuple[str, list[str]]]:
+    """What a register says of its jurisdiction, by kind of evidence, most decisive first."""
+    titles = [t for k, t in read.context if k == "title"]
+    texts = [t for k, t in read.context if k in ("text", "section", "note")]
+    if not read.context and read.heading:  # a text layout: its first lines are its title
+        lines = [line for line in read.heading.split("\n") if line.strip()]
+        titles, texts = lines[:1], lines[1:]
+    return [
+        ("codes", [d.division_cell for d in read.drafts if d.division_cell]),
+        ("agency", [d.agency for d in read.drafts if d.agency]),
+        ("title", titles),
+        ("text", texts),
+        ("sheet", [t for k, t in read.context if k == "sheet"]),
+        ("index-number", [m for t in titles + texts for m in re.findall(r"索引号\s*[:：]?\s*(\d{6})", t)]),
+        ("item-codes", [d.code_division or (d.code or "")[:6] for d in read.drafts if d.code]),
+        ("file-name", [Path(read.name).stem]),
+    ]
+
+
+_POST_HEADERS = re.compile(r"事项|权力|职权|项目")
+
+
+def register_kind(read: RegisterRead) -> str:
+    """power-list, risk-register (risk points per power), post-risk-register (risk points per
+    post or internal matter: 财务管理, 公文处理 …) or risk-flowchart."""
+    if read.layout == "flowchart":
+        return "risk-flowchart"
+    if not any(d.risks for d in read.drafts) or any(d.duties for d in read.drafts):
+        return "power-list"
+    fields = set(read.columns.values())
+    if {"power_type", "legal_basis", "code"} & fields:
+        return "risk-register"
+    names = [h for h, f in read.columns.items() if f == "name"]
+    around = " ".join(t for k, t in read.context if k in ("title", "sheet"))
+    if "岗位" in around or {"post", "risk_category"} & fields or (names and not any(_POST_HEADERS.search(h) for h in names)):
+        return "post-risk-register"
+    return "risk-register"
+
+
 def infer_info(read: RegisterRead) -> RegisterInfo:
     """What a manifest would say of a register, found from its content."""
     agencies = [d.agency for d in read.drafts if d.agency]
-    division = find_division([*agencies, read.heading, Path(read.name).stem])
-    kind = "risk-register" if any(d.risks for d in read.drafts) and not any(d.duties for d in read.drafts) else "power-list"
+    found = find_jurisdiction(jurisdiction_evidence(read))
+    division = found.division if found else None
     first_line = next((line.strip("# \t") for line in read.heading.split("\n") if line.strip()), read.name)
+    title = next((t for k, t in read.context if k == "title"), None)
+    if found and found.township:
+        agency = found.township
+    elif agencies:
+        agency = max(set(agencies), key=agencies.count)
+    else:
+        agency = f"{division.name}医疗保障局" if division else ""
     return RegisterInfo(
         file=read.name,
         division_code=division.code if division else "",
         jurisdiction=division.name if division else "",
         province=division.province if division else "",
         city=division.city if division else "",
-        agency=(max(set(agencies), key=agencies.count) if agencies else f"{division.name}医疗保障局" if division else ""),
-        kind="risk-flowchart" if read.layout == "flowchart" else kind,
+        agency=agency,
+        kind=register_kind(read),
         layout=read.layout,
         year="",
-        title=first_line if read.layout != "xlsx" else read.name,
+        title=(title or first_line) if read.layout != "xlsx" else (title or read.name),
         note="",
+        evidence=found.detail if found else "",
     )
 
 
@@ -191,6 +289,7 @@ def info_for(read: RegisterRead, stated: RegisterInfo | None) -> RegisterInfo:
     if stated is None:
         return inferred
     filled = {f: getattr(stated, f) or getattr(inferred, f) for f in MANIFEST_FIELDS}
+    filled["evidence"] = "" if stated.division_code else inferred.evidence
     return replace(stated, **filled)
 
 
@@ -214,6 +313,8 @@ def map_register(dataset, read: RegisterRead, info: RegisterInfo, node_provenanc
     if info.division_code:
         add_jurisdiction(dataset, info)
     add_register(dataset.graph(info.graph_iri), info)
+    for header in read.unknown_columns:
+        dataset.graph(info.graph_iri).add((info.iri, QZ.unrecognisedColumn, Literal(header)))
     lines = read.text.split("\n")
     for draft in read.drafts:
         add_item(dataset, info, item_iri(info, draft), draft, lines, node_provenance=node_provenance)

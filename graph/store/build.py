@@ -181,6 +181,8 @@ def _map_unit(unit: Unit, data: Path, ontology: Path, dataset: Dataset, report: 
         for draft in group:
             file = _register_file(draft)
             add_item(dataset, infos[file], item, draft, reads[file].text.split("\n"), lead)
+        if lead.internal:  # a per-post register's internal matter is no statutory power to align
+            continue
         alignment = ref.aligner.align(item_facts(item, group), ref.decisions)
         report.alignments.append(alignment)
         add_alignment(dataset, item, alignment)

@@ -28,7 +28,7 @@ from quanze.graph.read.text import UnreadableInput
 from quanze.graph.register import Reference, info_for, read_register, reference, register_graph
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-_CHILD_LINKS = (QZ.hasRiskPoint, QZ.hasCitation, QZ.hasStage, QZ.hasDuty, QZ.hasAccountability)
+_CHILD_LINKS = (QZ.hasRiskPoint, QZ.hasCitation, QZ.hasStage, QZ.hasDuty, QZ.hasAccountability, QZ.dutyBasisCitation, QZ.accountabilityBasisCitation)
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Report:
     items: dict[str, int] = field(default_factory=dict)
     """Items read per file."""
     alignments: list[tuple[str, int | None, str | None, Alignment]] = field(default_factory=list)
+    jurisdictions: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """File → (division code, name, the evidence that decided it) of each register read."""
     """(file, row, item name, alignment to the canonical catalogue) of each item read from a file."""
 
     @property
@@ -119,9 +121,10 @@ def validate_files(files: Iterable[tuple[str, bytes]], lang: str = "zh", kit: To
             if not read.drafts:
                 raise UnreadableInput(f"{name}: no items found (the register has a header but no rows)")
             info = info_for(read, None)
+            report.jurisdictions[name] = (info.division_code, info.jurisdiction, info.evidence)
             graph = register_graph(read, info)
             count = len(read.drafts)
-            for draft in read.drafts:
+            for draft in (d for d in read.drafts if not d.internal):
                 alignment = kit.aligner.align(item_facts(item_iri(info, draft), [draft]))
                 report.alignments.append((name, draft.row, draft.label, alignment))
         report.files.append(name)
@@ -215,7 +218,7 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
     component = str(results.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
     parent = next(iter(shapes.subjects(SH.property, shape)), None) if isinstance(shape, BNode) else None
     shape_name = _short(parent if parent is not None else shape).split("#")[-1] if shape is not None else ""
-    item = focus if (focus, RDF.type, QZ.PowerItem) in data else next(
+    item = focus if ((focus, RDF.type, QZ.PowerItem) in data or (focus, RDF.type, QZ.InternalMatter) in data) else next(
         (s for link in _CHILD_LINKS for s in data.subjects(link, focus)), None
     )
     file, row = _source(data, item if item is not None else focus, default_file)
@@ -228,6 +231,9 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
         replacements = [r for i in data.objects(focus, QZ.citesInstrument) for r in data.objects(i, QZ.isReplacedBy)]
         replaced = ("→ " + "、".join(_text(data, r, "zh") or "" for r in replacements)) if replacements and "isReplacedBy" in (_path(results, results.value(result, SH.resultPath)) or "") else None
         value = Literal("：".join(filter(None, [_text(data, focus, "zh"), replaced, notes])))
+        if "《…》" in message:  # name the instrument whose text Quanze does not hold
+            cited = next(iter(data.objects(focus, QZ.citesInstrument)), None)
+            message = message.replace("《…》", f"《{_text(data, cited, 'zh') or ''}》")
     return Finding(
         severity=SEVERITIES.get(results.value(result, SH.resultSeverity), "Violation"),
         file=file,
