@@ -6,7 +6,9 @@ when it is complete, so a failed build leaves the previous store untouched.
 
 from __future__ import annotations
 
+import gc
 import os
+import uuid
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -68,8 +70,7 @@ def updating(target: Path) -> Iterator[ox.Store]:
     """A writable copy of the store (a RocksDB checkpoint: hard links, cheap), made live only if the block succeeds."""
     if not target.is_dir() or not any(target.iterdir()):
         raise StoreError(f"no store at {target}: run `quanze build` or `quanze add` into an empty store first")
-    fresh = target.with_name(f"{target.name}.new-{os.getpid()}")
-    shutil.rmtree(fresh, ignore_errors=True)
+    fresh = target.with_name(f"{target.name}.new-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     live = ox.Store.read_only(str(target))
     live.backup(str(fresh))
     del live
@@ -79,10 +80,12 @@ def updating(target: Path) -> Iterator[ox.Store]:
         store.flush()
     except BaseException:
         del store
+        gc.collect()  # RocksDB holds its lock until the handle is freed
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     del store
-    old = target.with_name(f"{target.name}.old-{os.getpid()}")
+    gc.collect()
+    old = target.with_name(f"{target.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     target.rename(old)
     fresh.rename(target)
     shutil.rmtree(old, ignore_errors=True)
