@@ -114,6 +114,10 @@ def _parser() -> argparse.ArgumentParser:
         "--store", dest="whole_store", nargs="?", const=True, type=Path, metavar="DIR",
         help="validate the whole built store (grouped by jurisdiction) instead of files: the global store, or DIR",
     )
+    validate.add_argument(
+        "--again", action="store_true",
+        help="with --store: run the shapes over the whole store again instead of reading the reports stored when each register was added",
+    )
     validate.add_argument("--format", choices=("text", "json", "html"), default="text")
     validate.add_argument("--lang", choices=("zh", "en"), default="zh")
     validate.add_argument("-o", "--output", type=Path, help="write the report to a file")
@@ -346,16 +350,19 @@ EXIT_VIOLATIONS = 1
 
 def _validate(args: argparse.Namespace) -> int:
     from quanze.graph.validate.report import to_html, to_json, to_text
-    from quanze.graph.validate.shapes import validate_files, validate_store_dataset
+    from quanze.graph.validate.shapes import stored_report, validate_files, validate_store_dataset
 
     if args.whole_store:
         from rdflib import Dataset
 
         store_path = args.whole_store if isinstance(args.whole_store, Path) else _store(args)
         with open_store(store_path) as store:
-            dataset = Dataset()
-            dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
-        report = validate_store_dataset(dataset, args.lang)
+            if args.again:
+                dataset = Dataset()
+                dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+                report = validate_store_dataset(dataset, args.lang)
+            else:
+                report = stored_report(store, args.lang)
     else:
         if not args.files:
             raise CliError("name one or more register files, or use --store")
