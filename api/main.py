@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from quanze.api.repository import OxigraphRepository, Repository
-from quanze.api.routers import linked_data, pages, rest, sparql, validate
+from quanze.api.routers import downloads, linked_data, pages, rest, sparql, validate
 from quanze.api.settings import Settings
 from quanze.graph import paths
 
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
         return FileResponse(paths.data_dir() / "templates" / "权责清单模板.xlsx", filename="权责清单模板.xlsx")
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for router in (sparql.router, validate.router, rest.router, linked_data.router, pages.router):
+    for router in (sparql.router, validate.router, rest.router, linked_data.router, downloads.router, pages.router):
         app.include_router(router)
     return app
 

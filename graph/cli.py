@@ -249,7 +249,9 @@ def _compare(args: argparse.Namespace) -> int:
     with open_store(_store(args)) as store:
         select = _select(store)
         if args.matrix:
-            sys.stdout.write(matrix_text(select))
+            from quanze.graph.query.compare import matrix_csv, matrix_json
+
+            sys.stdout.write({"table": matrix_text, "csv": matrix_csv, "json": matrix_json}[args.format](select))
             return EXIT_OK
         if len(args.codes) != 2 or not all(c.isdigit() and len(c) == 6 for c in args.codes):
             raise CliError("compare takes two six-digit division codes, e.g. quanze compare 340406 410503")

@@ -51,7 +51,7 @@ def test_home_then_one_click_example_query_gives_a_table(server, browser):
     table = WebDriverWait(browser, 15).until(ec.presence_of_element_located((By.ID, "result-table")))
     rows = table.find_elements(By.TAG_NAME, "tr")
     assert len(rows) > 5 and "辖区" in rows[0].text and "北关区" in table.text
-    assert "/sparql?format=csv" in browser.find_element(By.ID, "csv").get_attribute("href")
+    assert "/query/download?format=csv" in browser.find_element(By.ID, "csv").get_attribute("href")
 
 
 def test_upload_a_register_and_read_the_report(server, browser):

@@ -10,12 +10,16 @@ from quanze.graph.query.compare import PREFIXES
 ID = "https://w3id.org/quanze/id/"
 
 
-def jurisdictions(repo: Repository) -> list[dict[str, str | None]]:
-    return repo.select(PREFIXES + """SELECT ?code ?name ?comment (COUNT(DISTINCT ?item) AS ?powers) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {
+def jurisdictions(repo: Repository) -> list[dict[str, object]]:
+    """Each jurisdiction with its numbers (integers) of distinct power items and risk points.
+
+    Only `qz:PowerItem`s are counted: agencies and registers also point at their jurisdiction."""
+    rows = repo.select(PREFIXES + """SELECT ?code ?name ?comment (COUNT(DISTINCT ?item) AS ?powers) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {
         ?j a qz:Jurisdiction ; qz:divisionCode ?code ; rdfs:label ?name .
         OPTIONAL { ?j rdfs:comment ?comment }
-        OPTIONAL { ?item qz:jurisdiction ?j . OPTIONAL { ?item qz:hasRiskPoint ?risk } }
+        OPTIONAL { ?item a qz:PowerItem ; qz:jurisdiction ?j . OPTIONAL { ?item qz:hasRiskPoint ?risk } }
       } GROUP BY ?code ?name ?comment ORDER BY ?code""")
+    return [{**row, "powers": int(row["powers"] or 0), "risks": int(row["risks"] or 0)} for row in rows]
 
 
 def powers_of(repo: Repository, code: str) -> list[dict[str, str | None]]:

@@ -6,7 +6,7 @@ const status = document.getElementById("status");
 
 function downloadLinks() {
   const q = encodeURIComponent(editor.value);
-  document.getElementById("csv").href = `/sparql?format=csv&query=${q}`;
+  document.getElementById("csv").href = `/query/download?format=csv&query=${q}`;
   document.getElementById("json").href = `/sparql?format=json&query=${q}`;
 }
 

@@ -1,0 +1,91 @@
+"""The pages and downloads people use (issue 15): right counts, spreadsheets Excel opens safely,
+the query editor's assets, the compare page, linked data and its documentation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+FORMULA_QUERY = 'SELECT ?a ?b ?c ?d ?e WHERE { BIND("=1+1" AS ?a) BIND("+86 10" AS ?b) BIND("-x" AS ?c) BIND("@SUM(A1)" AS ?d) BIND("普通" AS ?e) }'
+
+
+def test_jurisdiction_counts_are_distinct_power_items_as_integers(server, select):
+    expected = {
+        r["code"]: int(r["n"])
+        for r in select("SELECT ?code (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i a qz:PowerItem ; qz:jurisdiction/qz:divisionCode ?code } GROUP BY ?code")
+    }
+    rows = httpx.get(server + "/api/jurisdictions").json()
+    assert {r["code"]: r["powers"] for r in rows} == expected
+    assert all(isinstance(r["powers"], int) and isinstance(r["risks"], int) for r in rows)
+    page = httpx.get(server + "/").text
+    for code, n in expected.items():
+        assert f"<td>{code}</td><td>{n}</td>" in page
+
+
+def test_query_download_is_a_spreadsheet_csv_with_formulas_neutralised(server):
+    response = httpx.get(server + "/query/download", params={"query": FORMULA_QUERY, "format": "csv"})
+    assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())
+    assert 'filename="quanze-query.csv"' in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [["a", "b", "c", "d", "e"], ["'=1+1", "'+86 10", "'-x", "'@SUM(A1)", "普通"]]
+
+
+def test_query_download_xlsx_keeps_formulas_as_text(server):
+    from openpyxl import load_workbook
+
+    response = httpx.get(server + "/query/download", params={"query": FORMULA_QUERY, "format": "xlsx"})
+    assert response.status_code == 200 and "quanze-query.xlsx" in response.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [c.value for c in sheet[2]]
+    assert values == ["'=1+1", "'+86 10", "'-x", "'@SUM(A1)", "普通"]
+    assert all(c.data_type == "s" for c in sheet[2])
+
+
+def test_sparql_csv_stays_the_exact_w3c_format(server):
+    response = httpx.get(server + "/sparql", params={"query": FORMULA_QUERY}, headers={"Accept": "text/csv"})
+    assert not response.content.startswith("\ufeff".encode())
+    assert response.text.splitlines()[1] == "=1+1,+86 10,-x,@SUM(A1),普通"
+
+
+def test_query_download_refuses_what_sparql_refuses(server):
+    assert httpx.get(server + "/query/download", params={"query": "ASK { ?s ?p ?o }"}).status_code == 400
+    assert httpx.get(server + "/query/download", params={"query": "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }"}).status_code == 403
+    assert httpx.get(server + "/query/download", params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "ods"}).status_code == 422
+
+
+def test_compare_and_matrix_downloads(server):
+    from openpyxl import load_workbook
+
+    response = httpx.get(server + "/compare/download", params={"a": "340406", "b": "410503", "format": "csv"})
+    assert response.status_code == 200 and response.content.startswith("\ufeff".encode())
+    assert "quanze-compare-340406-410503.csv" in response.headers["content-disposition"]
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert header[0] == "标准权力事项" and "潘集区" in header[3]
+    response = httpx.get(server + "/compare/download", params={"a": "340406", "b": "410503", "format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["比较", "矩阵"]
+    matrix = httpx.get(server + "/compare/matrix/download", params={"lang": "en"})
+    rows = list(csv.reader(io.StringIO(matrix.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Canonical power", "Id"] and all(cell.isdigit() for row in rows[1:] for cell in row[2:])
+    assert httpx.get(server + "/compare/download", params={"a": "999999", "b": "410503"}).status_code == 404
+
+
+def test_cli_matrix_as_csv(store_path):
+    out = subprocess.run([sys.executable, "-m", "quanze.graph.cli", "--store", str(store_path), "compare", "--matrix", "--format", "csv"],
+                         capture_output=True, text=True, check=True).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:2] == ["标准权力事项", "编号"] and len(rows[0]) == 6
+    assert all(cell.isdigit() for row in rows[1:] for cell in row[2:]) and len(rows) > 10
+
+
+@pytest.mark.parametrize("value, expected", [("=A1", "'=A1"), ("-", "'-"), ("a=b", "a=b"), (None, ""), (3, 3)])
+def test_safe_cell(value, expected):
+    from quanze.graph.query.spreadsheet import safe_cell
+
+    assert safe_cell(value) == expected
