@@ -12,6 +12,12 @@ TEXTS = {
         same_power="其他辖区的同一权力", property="属性", value="值", query_title="SPARQL 查询", examples="示例查询（点击运行）：",
         run="运行", validate_title="校验权责清单", validate_intro="上传 CSV、XLSX、TSV、文本或 Turtle 清单，发布前检查缺项与合法性。可从模板开始：",
         template="下载模板", compare_title="辖区比较", matrix="辖区 × 标准权力事项",
+        ontology="本体", library="示例查询", search_examples="搜索示例（名称、说明或查询文本）", share="复制分享链接",
+        share_copied="已复制链接", download="下载", rows="共 {n} 行", rows_time="共 {n} 行 · 用时 {s} 秒", running="正在查询…",
+        fallback_note="未找到编辑器组件（YASGUI），已改用简易编辑器。请在项目根目录运行 npm ci 安装网页组件。",
+        no_results="无结果", error="错误", table="表格", response="原始响应", chart="图表", filter="筛选结果",
+        page_size="每页行数", all="全部", compact="紧凑视图", ellipse="省略长文本", copy_hint="此链接会打开并运行当前查询：",
+        examples_none="没有匹配的示例",
     ),
     "en": dict(
         home="Home", query="SPARQL query", validate="Validate", compare="Compare", home_title="County medical-insurance powers and integrity risks",
@@ -23,6 +29,12 @@ TEXTS = {
         examples="Example queries (click to run):", run="Run", validate_title="Validate a register",
         validate_intro="Upload a register (CSV, XLSX, TSV, text, Turtle) to check it before publishing. Start from the template:",
         template="download the template", compare_title="Compare jurisdictions", matrix="Jurisdictions × canonical powers",
+        ontology="Ontology", library="Example queries", search_examples="Search the examples (title, description or query text)",
+        share="Copy share link", share_copied="Link copied", download="Download", rows="{n} rows", rows_time="{n} rows · {s} s",
+        running="Running…", fallback_note="The editor component (YASGUI) is not installed, so this is the plain editor. Run npm ci in the repository to install the web assets.",
+        no_results="No results", error="Error", table="Table", response="Response", chart="Chart", filter="Filter results",
+        page_size="Rows per page", all="All", compact="Compact", ellipse="Ellipsis", copy_hint="This link opens and runs the current query:",
+        examples_none="No example matches",
     ),
 }
 

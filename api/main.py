@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from quanze.api.repository import OxigraphRepository, Repository
-from quanze.api.routers import downloads, linked_data, pages, rest, sparql, validate
+from quanze.api.routers import downloads, errors, linked_data, ontology, pages, rest, sparql, validate
 from quanze.api.settings import Settings
 from quanze.graph import paths
 
@@ -45,9 +45,34 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
         return FileResponse(paths.data_dir() / "templates" / "权责清单模板.xlsx", filename="权责清单模板.xlsx")
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for router in (sparql.router, validate.router, rest.router, linked_data.router, downloads.router, pages.router):
+    app.state.vendor = mount_vendor(app)
+    errors.install(app)
+    for router in (sparql.router, validate.router, rest.router, linked_data.router, ontology.router, downloads.router, pages.router):
         app.include_router(router)
     return app
+
+
+# Browser libraries installed by `npm ci` (package.json at the repository root) and served here, so
+# the pages work on an intranet with no internet: name → folder under node_modules.
+VENDOR = {"yasgui": "@zazuko/yasgui/build", "echarts": "echarts/dist", "swagger-ui": "swagger-ui-dist"}
+
+
+def web_assets_dir() -> Path:
+    """node_modules of the repository (QUANZE_WEB_ASSETS overrides it)."""
+    import os
+
+    return Path(os.environ.get("QUANZE_WEB_ASSETS") or HERE.parent / "node_modules")
+
+
+def mount_vendor(app: FastAPI) -> dict[str, bool]:
+    """Mount each installed library at /vendor/<name>/; which ones are there (pages fall back without them)."""
+    found = {}
+    for name, folder in VENDOR.items():
+        directory = web_assets_dir() / folder
+        found[name] = directory.is_dir()
+        if found[name]:
+            app.mount(f"/vendor/{name}", StaticFiles(directory=str(directory)), name=f"vendor-{name}")
+    return found
 
 
 def _short(iri: str) -> str:

@@ -38,20 +38,89 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
-def test_home_then_one_click_example_query_gives_a_table(server, browser):
+def _wait(browser, condition, timeout=15):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, timeout).until(condition)
+
+
+def _column(table, index):
+    from selenium.webdriver.common.by import By
+
+    return [row.find_elements(By.TAG_NAME, "td")[index].text for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+
+
+def test_home_then_one_click_example_query_sorted_and_shared(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(server + "/")
     assert "北关区" in browser.page_source
     browser.find_element(By.LINK_TEXT, "SPARQL 查询").click()
-    examples = WebDriverWait(browser, 10).until(ec.presence_of_all_elements_located((By.CSS_SELECTOR, "button.example")))
+    examples = _wait(browser, ec.presence_of_all_elements_located((By.CSS_SELECTOR, "button.example")))
+    assert browser.execute_script("return !!window.quanzeEditor"), "the YASGUI editor did not start"
     examples[0].click()  # 各辖区按权力类型统计的权力事项数
-    table = WebDriverWait(browser, 15).until(ec.presence_of_element_located((By.ID, "result-table")))
-    rows = table.find_elements(By.TAG_NAME, "tr")
-    assert len(rows) > 5 and "辖区" in rows[0].text and "北关区" in table.text
+    table = _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "#yasr table#result-table")))
+    headers = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
+    assert "辖区" in headers and "事项数" in headers and "北关区" in table.text
+    status = browser.find_element(By.ID, "status").text
+    assert status.startswith("共 ") and " 行" in status and "rows" not in status
+    # sort by 事项数: DataTables reorders the rows
+    count = headers.index("事项数")
+    table.find_elements(By.CSS_SELECTOR, "thead th")[count].click()
+    values = [int(v) for v in _column(browser.find_element(By.ID, "result-table"), count) if v.strip()]
+    assert values and values == sorted(values)
+    table = browser.find_element(By.ID, "result-table")
+    table.find_elements(By.CSS_SELECTOR, "thead th")[count].click()
+    values = [int(v) for v in _column(browser.find_element(By.ID, "result-table"), count) if v.strip()]
+    assert values == sorted(values, reverse=True)
     assert "/query/download?format=csv" in browser.find_element(By.ID, "csv").get_attribute("href")
+    # share: the link opens the page with the query in the editor and runs it
+    browser.find_element(By.ID, "share").click()
+    url = browser.find_element(By.ID, "share-url").get_attribute("value")
+    assert url.startswith(server + "/query?") and "query=" in url
+    browser.get("about:blank")
+    browser.get(url)
+    table = _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "#yasr table#result-table")))
+    assert "北关区" in table.text
+    assert "事项数" in browser.execute_script("return window.quanzeEditor.yasqe.getValue()")
+
+
+def test_editor_completes_qz_terms_and_marks_a_missing_prefix(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(server + "/query?lang=en")
+    _wait(browser, lambda b: b.execute_script("return !!window.quanzeEditor"))
+    browser.execute_script("const y = window.quanzeEditor.yasqe; y.setValue(''); y.focus();")
+    editor = browser.find_element(By.CSS_SELECTOR, "#yasqe .CodeMirror textarea")
+    editor.send_keys("SELECT * WHERE { ?s a qz:")
+    _wait(browser, lambda b: "PREFIX qz:" in b.execute_script("return window.quanzeEditor.yasqe.getValue()"), 5)
+    editor.send_keys("PowerI")
+    browser.execute_script("window.quanzeEditor.yasqe.autocomplete()")
+    hints = _wait(browser, ec.presence_of_all_elements_located((By.CSS_SELECTOR, ".CodeMirror-hint")), 5)
+    assert "qz:PowerItem" in [h.text for h in hints]
+    browser.execute_script("window.quanzeEditor.yasqe.setValue('SELECT * WHERE { ?s a qz:Nothing }')")
+    browser.find_element(By.ID, "run").click()
+    _wait(browser, lambda b: "not declared" in b.find_element(By.ID, "yasr").text)
+    assert "PREFIX qz: <https://w3id.org/quanze/ontology#>" in browser.find_element(By.ID, "yasr").text
+    assert "\\u{" not in browser.find_element(By.ID, "yasr").text
+
+
+def test_query_page_in_english_and_example_search(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(server + "/query?lang=en")
+    search = _wait(browser, ec.presence_of_element_located((By.ID, "example-search")))
+    search.send_keys("superseded")
+    visible = [b for b in browser.find_elements(By.CSS_SELECTOR, "button.example") if b.is_displayed()]
+    assert len(visible) == 1 and "superseded" in visible[0].text
+    visible[0].click()
+    _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "#yasr table#result-table")))
+    status = browser.find_element(By.ID, "status").text
+    assert "rows" in status and "共" not in status
+    assert "Table" in browser.find_element(By.ID, "yasr").text
 
 
 def test_upload_a_register_and_read_the_report(server, browser):
@@ -65,3 +134,44 @@ def test_upload_a_register_and_read_the_report(server, browser):
     browser.find_element(By.ID, "send").click()
     WebDriverWait(browser, 15).until(ec.presence_of_element_located((By.CSS_SELECTOR, "tr.Violation")))
     assert "风险点没有责任人" in browser.page_source and "医疗保障待遇支付" in browser.page_source
+
+
+@pytest.fixture(scope="module")
+def server_without_assets(store_path, tmp_path_factory):
+    """A second server whose web assets (node_modules) are missing: the pages must fall back."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "QUANZE_STORE": str(store_path), "QUANZE_WEB_ASSETS": str(tmp_path_factory.mktemp("no-assets"))}
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "quanze.api.main:create_app", "--factory", "--port", str(port),
+                                "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(url + "/api/jurisdictions", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_query_page_falls_back_to_the_plain_editor_without_assets(server_without_assets, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(server_without_assets + "/query")
+    note = browser.find_element(By.ID, "fallback-note")
+    assert note.is_displayed() and "npm ci" in note.text
+    browser.find_elements(By.CSS_SELECTOR, "button.example")[0].click()
+    table = _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "#results table#result-table")))
+    assert "北关区" in table.text and browser.find_element(By.ID, "status").text.startswith("共 ")

@@ -89,3 +89,37 @@ def test_safe_cell(value, expected):
     from quanze.graph.query.spreadsheet import safe_cell
 
     assert safe_cell(value) == expected
+
+
+ASSETS = __import__("pathlib").Path(__file__).resolve().parent.parent / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js"
+
+
+@pytest.mark.skipif(not ASSETS.exists(), reason="web assets not installed (npm ci)")
+def test_query_page_serves_yasgui_from_the_server_itself(server):
+    page = httpx.get(server + "/query").text
+    assert '<script src="/vendor/yasgui/yasgui.min.js">' in page and "cdn" not in page.lower()
+    assert httpx.get(server + "/vendor/yasgui/yasgui.min.js").status_code == 200
+    assert httpx.get(server + "/vendor/yasgui/yasgui.min.css").status_code == 200
+
+
+def test_vocabulary_for_completion_comes_from_the_ontology(server):
+    vocabulary = httpx.get(server + "/ontology/vocabulary.json").json()
+    assert vocabulary["prefixes"]["qz"] == "https://w3id.org/quanze/ontology#"
+    assert "https://w3id.org/quanze/ontology#PowerItem" in vocabulary["classes"]
+    assert "https://w3id.org/quanze/ontology#legalBasis" in vocabulary["properties"]
+    assert "http://www.w3.org/2000/01/rdf-schema#label" in vocabulary["properties"]
+    assert vocabulary["labels"]["https://w3id.org/quanze/ontology#PowerItem"]["zh"] == "权力事项"
+
+
+def test_query_page_library_and_share_link_prefill(server):
+    page = httpx.get(server + "/query", params={"query": "SELECT ?x WHERE { ?x ?y ?z } LIMIT 1", "lang": "en"}).text
+    assert 'id="example-search"' in page and "01-powers-per-jurisdiction.rq" in page
+    assert "Power items per jurisdiction and power type" in page
+    assert '"initial": "SELECT ?x WHERE { ?x ?y ?z } LIMIT 1"' in page
+
+
+def test_missing_prefix_is_explained_in_one_line(server):
+    response = httpx.get(server + "/sparql", params={"query": "SELECT * WHERE { ?s a qz:PowerItem }"})
+    assert response.status_code == 400
+    assert "qz: is not declared" in response.text and "PREFIX qz: <https://w3id.org/quanze/ontology#>" in response.text
+    assert "\\u{" not in response.text and "\n" not in response.text.strip()

@@ -25,7 +25,8 @@ def examples() -> list[dict[str, str]]:
         text = path.read_text(encoding="utf-8")
         title = re.match(r"#\s*title:\s*(.*)", text)
         zh, _, en = (title.group(1) if title else path.stem).partition("|")
-        found.append({"name": path.stem, "title_zh": zh.strip(), "title_en": (en or zh).strip(), "text": text})
+        body = "\n".join(line for line in text.split("\n") if not re.match(r"#\s*title:", line)).strip() + "\n"
+        found.append({"name": path.stem, "title_zh": zh.strip(), "title_en": (en or zh).strip(), "text": text, "body": body})
     return found
 
 
@@ -45,7 +46,9 @@ async def home(request: Request, repository: RepositoryDep, lang: str = Lang) ->
 async def query_page(request: Request, lang: str = Lang) -> HTMLResponse:
     from quanze.graph.query.compare import PREFIXES
 
-    return render(request, "query.html", lang, title="SPARQL", examples=examples(), prefixes=PREFIXES.strip())
+    vendor = getattr(request.app.state, "vendor", {})
+    return render(request, "query.html", lang, title="SPARQL", examples=examples(), prefixes=PREFIXES.strip(),
+                  yasgui=vendor.get("yasgui", False), echarts=vendor.get("echarts", False), initial=request.query_params.get("query", "")[:100_000])
 
 
 @router.get("/validate", response_class=HTMLResponse)
