@@ -18,6 +18,13 @@ TEXTS = {
         no_results="无结果", error="错误", table="表格", response="原始响应", chart="图表", filter="筛选结果",
         page_size="每页行数", all="全部", compact="紧凑视图", ellipse="省略长文本", copy_hint="此链接会打开并运行当前查询：",
         examples_none="没有匹配的示例",
+        side_by_side="两地对照", only="仅{name}", in_both="两地均有", articles="法律依据", differs="有差异", same="一致",
+        legend="图例", level_high="最高风险等级：高", level_medium="最高风险等级：中", level_low="最高风险等级：低",
+        present="有此事项（未标风险等级）", absent="无此事项", charts="统计图", chart_types="各辖区按权力类型的事项数",
+        chart_stages="各办理环节的风险点（按风险等级）", chart_articles="被引用最多的法律条款（事项数）",
+        chart_similarity="辖区相似度（标准权力事项的 Jaccard 系数）", total="合计", items_n="{n} 项", no_items="—",
+        diff_note="标黄的是对方没有的依据、环节或不同的风险等级。", matrix_note="每格链接到该辖区的事项；颜色表示有无此事项及其风险点的最高等级。",
+        jurisdictions_n="辖区数", stage_short="办理环节", charts_missing="未安装图表组件（Apache ECharts），统计图从略。请在项目根目录运行 npm ci。",
     ),
     "en": dict(
         home="Home", query="SPARQL query", validate="Validate", compare="Compare", home_title="County medical-insurance powers and integrity risks",
@@ -35,6 +42,14 @@ TEXTS = {
         no_results="No results", error="Error", table="Table", response="Response", chart="Chart", filter="Filter results",
         page_size="Rows per page", all="All", compact="Compact", ellipse="Ellipsis", copy_hint="This link opens and runs the current query:",
         examples_none="No example matches",
+        side_by_side="Side by side", only="only {name}", in_both="in both", articles="Legal basis", differs="differs", same="same",
+        legend="Legend", level_high="highest risk level: high", level_medium="highest risk level: medium", level_low="highest risk level: low",
+        present="listed (no risk level recorded)", absent="not listed", charts="Charts", chart_types="Power items per type and jurisdiction",
+        chart_stages="Risk points per stage, by level", chart_articles="Most-cited articles (number of items)",
+        chart_similarity="Similarity of jurisdictions (Jaccard over canonical powers)", total="Total", items_n="{n} items", no_items="—",
+        diff_note="Highlighted: articles or stages the other side lacks, and risk levels that differ.",
+        matrix_note="Each cell links to the jurisdiction's item; the colour says whether it is listed and the highest level of its risk points.",
+        jurisdictions_n="Jurisdictions", stage_short="Stages", charts_missing="The chart library (Apache ECharts) is not installed, so the charts are left out. Run npm ci in the repository.",
     ),
 }
 

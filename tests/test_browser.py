@@ -175,3 +175,43 @@ def test_query_page_falls_back_to_the_plain_editor_without_assets(server_without
     browser.find_elements(By.CSS_SELECTOR, "button.example")[0].click()
     table = _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "#results table#result-table")))
     assert "北关区" in table.text and browser.find_element(By.ID, "status").text.startswith("共 ")
+
+
+def test_matrix_page_sticky_coloured_cells_link_to_items(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/compare?a=340406&b=410503")
+    table = browser.find_element(By.ID, "matrix-table")
+    head = table.find_element(By.CSS_SELECTOR, "thead th")
+    assert browser.execute_script("return getComputedStyle(arguments[0]).position", head) == "sticky"
+    first = table.find_element(By.CSS_SELECTOR, "tbody th")
+    assert browser.execute_script("return getComputedStyle(arguments[0]).position", first) == "sticky"
+    high = table.find_element(By.CSS_SELECTOR, "td.cell.lv-high")
+    colour = browser.execute_script("return getComputedStyle(arguments[0]).backgroundColor", high)
+    blank = browser.execute_script("return getComputedStyle(arguments[0]).backgroundColor", table.find_element(By.CSS_SELECTOR, "td.cell.absent"))
+    assert colour != blank and high.text.startswith("高")
+    side = browser.find_element(By.ID, "side-table")
+    assert side.find_elements(By.CSS_SELECTOR, "tr.only-a") and side.find_elements(By.CSS_SELECTOR, ".diff")
+    canvases = browser.find_elements(By.CSS_SELECTOR, ".chart canvas")
+    assert len(canvases) >= 4  # the four ECharts charts were drawn
+    high.find_element(By.TAG_NAME, "a").click()
+    assert "/id/power/" in browser.current_url
+    assert browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_english_variant_of_each_page(server, browser):
+    from selenium.webdriver.common.by import By
+
+    expectations = {
+        "/?lang=en": "Jurisdiction", "/query?lang=en": "Example queries", "/validate?lang=en": "Validate a register",
+        "/compare?lang=en": "Side by side", "/ontology?lang=en": "Classes", "/ontology/PowerItem?lang=en": "Power item",
+        "/id/jurisdiction/410503?lang=en": "Power type", "/nowhere?lang=en": "Not found",
+    }
+    for path, words in expectations.items():
+        browser.get(server + path)
+        body = browser.find_element(By.TAG_NAME, "main").text
+        assert words in body, path
+        assert browser.find_element(By.ID, "lang-switch").text == "中文"
+    browser.get(server + "/compare?a=140423&b=620922&lang=en")
+    switch = browser.find_element(By.ID, "lang-switch").get_attribute("href")
+    assert "a=140423" in switch and "lang=zh" in switch  # switching language keeps the page's parameters

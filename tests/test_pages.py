@@ -123,3 +123,34 @@ def test_missing_prefix_is_explained_in_one_line(server):
     assert response.status_code == 400
     assert "qz: is not declared" in response.text and "PREFIX qz: <https://w3id.org/quanze/ontology#>" in response.text
     assert "\\u{" not in response.text and "\n" not in response.text.strip()
+
+
+def test_compare_page_is_tables_with_chinese_names_and_links(server, select):
+    import re
+
+    page = httpx.get(server + "/compare", params={"a": "340406", "b": "410503"}).text
+    assert 'id="side-table"' in page and 'id="matrix-table"' in page and "<pre" not in page
+    canonical = select("SELECT ?id ?name WHERE { ?c a qz:CanonicalPower ; skos:notation ?id ; rdfs:label ?name . ?i qz:canonicalPower ?c }")
+    names = {r["name"] for r in canonical}
+    matrix = page[page.index('id="matrix-table"'):]
+    rows = re.findall(r'<th scope="row" title="([^"]+)">([^<]+)</th>', matrix)
+    assert {name for _, name in rows} == names  # every canonical power with an item, by its Chinese name
+    links = re.findall(r'<td class="cell (lv-\w+)"[^>]*><a href="(/id/power/[^"?]+)', matrix)
+    assert len(links) == len(select("SELECT DISTINCT ?code ?c WHERE { ?i qz:canonicalPower ?c ; qz:jurisdiction/qz:divisionCode ?code }"))
+    assert {"lv-high", "lv-medium", "lv-none"} <= {cls for cls, _ in links}
+    assert httpx.get(server + links[0][1], headers={"Accept": "text/html"}).status_code == 200
+    side = page[page.index('id="side-table"'):page.index('id="matrix-table"')]
+    assert 'class="only-a' in side and 'class="only-b' in side and 'class="diff"' in side
+
+
+def test_compare_page_in_english(server):
+    page = httpx.get(server + "/compare", params={"lang": "en"}).text
+    for words in ("Side by side", "Jurisdictions × canonical powers", "highest risk level: high", "Charts", "Most-cited articles"):
+        assert words in page
+    for words in ("两地对照", "最高风险等级", "统计图", "下载", "两地均有", "法律依据"):
+        assert words not in page
+
+
+def test_jurisdiction_page_names_canonical_powers_in_chinese(server):
+    page = httpx.get(server + "/id/jurisdiction/410503", headers={"Accept": "text/html"}).text
+    assert "benefit-fraud-penalty" not in page and "对单位和个人以欺诈" in page

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from quanze.api.deps import RepositoryDep
 from quanze.api.services import views
 from quanze.graph import paths
-from quanze.graph.query.compare import UnknownJurisdiction, compare, matrix_text, to_text
+from quanze.graph.query.compare import UnknownJurisdiction
 
 router = APIRouter(include_in_schema=False)
 Lang = Query("zh", pattern="^(zh|en)$")
@@ -58,10 +58,17 @@ async def validate_page(request: Request, lang: str = Lang) -> HTMLResponse:
 
 @router.get("/compare", response_class=HTMLResponse)
 async def compare_page(request: Request, repository: RepositoryDep, a: str = "340406", b: str = "410503", lang: str = Lang) -> HTMLResponse:
+    from quanze.api.services import comparison
+
     jurisdictions = await run_in_threadpool(views.jurisdictions, repository)
+    matrix = await run_in_threadpool(comparison.matrix_cells, repository.select, lang)
     try:
-        report = to_text(await run_in_threadpool(compare, repository.select, a, b))
+        a_name, b_name, rows = await run_in_threadpool(comparison.side_by_side, repository.select, a, b, matrix)
+        problem = None
     except UnknownJurisdiction as error:
-        report = str(error)
-    matrix = await run_in_threadpool(matrix_text, repository.select)
-    return render(request, "compare.html", lang, title="compare", jurisdictions=jurisdictions, a=a, b=b, report=report, matrix=matrix)
+        a_name = b_name = ""
+        rows, problem = [], str(error)
+    charts = await run_in_threadpool(comparison.chart_data, repository.select, matrix, lang)
+    vendor = getattr(request.app.state, "vendor", {})
+    return render(request, "compare.html", lang, title="compare", jurisdictions=jurisdictions, a=a, b=b, a_name=a_name, b_name=b_name,
+                  rows=rows, problem=problem, matrix=matrix, charts=charts, echarts=vendor.get("echarts", False))

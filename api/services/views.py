@@ -27,7 +27,7 @@ def powers_of(repo: Repository, code: str) -> list[dict[str, str | None]]:
         ?item a qz:PowerItem ; qz:jurisdiction/qz:divisionCode "{_literal(code)}" .
         OPTIONAL {{ ?item rdfs:label ?label }} OPTIONAL {{ ?item qz:itemCode ?code }}
         OPTIONAL {{ ?item qz:powerType/skos:prefLabel ?type FILTER(lang(?type) = "zh") }}
-        OPTIONAL {{ ?item qz:canonicalPower/skos:notation ?canonical }}
+        OPTIONAL {{ ?item qz:canonicalPower/rdfs:label ?canonical }}
         OPTIONAL {{ ?item prov:wasDerivedFrom/qz:row ?r }}
       }} GROUP BY ?item ?label ?code ?type ?canonical ORDER BY ?row""")
 
