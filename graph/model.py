@@ -20,6 +20,8 @@ class Span:
 
     text: str
     line: int
+    column: int | None = None
+    """1-based column of the cell in a table (spreadsheets, CSV, TSV); None for running text."""
 
 
 @dataclass
@@ -34,6 +36,8 @@ class TableRow:
     """Field key (see graph.columns) → the cell's raw text."""
     raw: str
     """The record's raw text as it stands in the file."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Field key → the column's header as printed (for reports that name the column)."""
 
 
 @dataclass

@@ -215,3 +215,25 @@ def test_english_variant_of_each_page(server, browser):
     browser.get(server + "/compare?a=140423&b=620922&lang=en")
     switch = browser.find_element(By.ID, "lang-switch").get_attribute("href")
     assert "a=140423" in switch and "lang=zh" in switch  # switching language keeps the page's parameters
+
+
+def test_xlsx_upload_report_names_sheet_excel_row_and_column(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    from tests.test_clerk_report import defective_workbook
+
+    register = defective_workbook(tmp_path / "北关区清单.xlsx")
+    for lang, sheet_word, row_word in (("zh", "工作表", "行"), ("en", "Sheet", "Row")):
+        browser.get(server + f"/validate?lang={lang}")
+        browser.find_element(By.ID, "file").send_keys(str(register))
+        browser.find_element(By.ID, "send").click()
+        _wait(browser, ec.presence_of_element_located((By.ID, "rules")))
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.problems tr.Violation")
+        cells = [[td.text for td in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+        assert ["权责清单", "3", "F · 实施依据", "《中华人民共和国社会保险法》第九百条"] in [c[:4] for c in cells]
+        headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.problems tr th")]
+        assert sheet_word in headers and row_word in headers
+        advice = browser.find_element(By.CSS_SELECTOR, "td.advice").text
+        assert ("条款" in advice) if lang == "zh" else ("article" in advice)
+        assert "ArticleBasis" not in browser.page_source

@@ -69,6 +69,7 @@ def rows_from_cells(rows: list[tuple[int, list[str]]], file: str) -> list[TableR
     number with its cells.
     """
     header: list[str | None] | None = None
+    titles: dict[str, str] = {}
     result: list[TableRow] = []
     for number, cells in rows:
         if not any(cell.strip() for cell in cells):
@@ -76,11 +77,17 @@ def rows_from_cells(rows: list[tuple[int, list[str]]], file: str) -> list[TableR
         fields = _header_fields(cells)
         if fields:
             header = fields
+            titles = {}
+            for field, cell in zip(fields, cells):
+                if field:
+                    titles[field] = cell.strip()  # the last column of a field wins, as for the cells
             continue
         if header is None:
             continue
-        spans = {field: Span(cell.strip(), number) for field, cell in zip(header, cells) if field}
-        result.append(_row(file, number, spans, "\t".join(cells)))
+        spans = {field: Span(cell.strip(), number, column) for column, (field, cell) in enumerate(zip(header, cells), start=1) if field}
+        row = _row(file, number, spans, "\t".join(cells))
+        row.headers = titles
+        result.append(row)
     if header is None:
         raise NoHeader(f"{file}: no header row with known register columns (序号, 事项名称, 权力类型 …)")
     return result
