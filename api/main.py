@@ -32,6 +32,8 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
         "county medical-insurance bureaus' power and integrity-risk registers.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below from the local swagger-ui-dist: intranets have no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -47,6 +49,19 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.state.vendor = mount_vendor(app)
     errors.install(app)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs():
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        if not app.state.vendor.get("swagger-ui"):
+            from fastapi.responses import HTMLResponse
+
+            return HTMLResponse("<!doctype html><meta charset=utf-8><title>API</title><p>Swagger UI is not installed (run npm ci); "
+                                "the API description is at <a href='/openapi.json'>/openapi.json</a>.</p>")
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="Quanze 权责 API", swagger_js_url="/vendor/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/vendor/swagger-ui/swagger-ui.css", swagger_favicon_url="/vendor/swagger-ui/favicon-32x32.png",
+                                   swagger_ui_parameters={"validatorUrl": None})
     for router in (sparql.router, validate.router, rest.router, linked_data.router, ontology.router, downloads.router, pages.router):
         app.include_router(router)
     return app

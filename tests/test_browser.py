@@ -237,3 +237,12 @@ def test_xlsx_upload_report_names_sheet_excel_row_and_column(server, browser, tm
         advice = browser.find_element(By.CSS_SELECTOR, "td.advice").text
         assert ("条款" in advice) if lang == "zh" else ("article" in advice)
         assert "ArticleBasis" not in browser.page_source
+
+
+def test_docs_render_from_local_assets(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(server + "/docs")
+    operations = _wait(browser, ec.presence_of_all_elements_located((By.CSS_SELECTOR, ".opblock")))
+    assert len(operations) >= 6 and "/sparql" in browser.page_source
