@@ -108,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except (CliError, StoreError, QueryError, UnreadableInput) as error:
-        print(f"quanze: {error}", file=sys.stderr)
+        from quanze.graph.messages import localise
+
+        print(f"quanze: {localise(str(error), getattr(args, 'lang', 'en'))}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
@@ -290,9 +292,27 @@ def _serve(args: argparse.Namespace) -> int:
     if not store.is_dir():
         raise CliError(f"no store at {store}: run `quanze build` first")
     settings = dataclasses.replace(Settings.from_environment(), store=store)
+    _check_port(args.host, args.port)
     print(f"Quanze on http://{args.host}:{args.port}/  (SPARQL: /sparql, API: /docs)")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse, in one line, a port another program holds (uvicorn would log a traceback and exit 1)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise CliError(f"cannot serve on {host}: {error.strerror}") from error
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise CliError(f"port {port} on {host} is in use ({error.strerror}): choose another with --port") from error
 
 
 # --- law ------------------------------------------------------------------------------------

@@ -154,3 +154,24 @@ def test_compare_page_in_english(server):
 def test_jurisdiction_page_names_canonical_powers_in_chinese(server):
     page = httpx.get(server + "/id/jurisdiction/410503", headers={"Accept": "text/html"}).text
     assert "benefit-fraud-penalty" not in page and "对单位和个人以欺诈" in page
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_exit_2(store_path):
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "quanze.graph.cli", "--store", str(store_path), "serve", "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and f"port {port}" in result.stderr and "in use" in result.stderr
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "没有找到含已知列名"), ("en", "no header row with known register columns")])
+def test_validate_errors_in_the_language_asked(tmp_path, lang, words):
+    path = tmp_path / "notes.txt"
+    path.write_text("会议纪要\n今天讨论了清单。\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "quanze.graph.cli", "validate", str(path), "--lang", lang], capture_output=True, text=True)
+    assert result.returncode == 2 and words in result.stderr and result.stderr.count("\n") == 1
