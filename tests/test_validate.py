@@ -117,7 +117,7 @@ def test_seed_defects_are_reported(capsys):
 def test_bad_input_is_exit_2_with_one_line(capsys, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
-    code = main(["validate", str(path)])
+    code = main(["validate", str(path), "--lang", "en"])  # the default, zh, says it in Chinese
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
 
