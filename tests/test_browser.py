@@ -246,3 +246,23 @@ def test_docs_render_from_local_assets(server, browser):
     browser.get(server + "/docs")
     operations = _wait(browser, ec.presence_of_all_elements_located((By.CSS_SELECTOR, ".opblock")))
     assert len(operations) >= 6 and "/sparql" in browser.page_source
+
+
+def test_large_result_renders_fast_and_text_stays_text(server, browser):
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/query")
+    _wait(browser, lambda b: b.execute_script("return !!window.quanzeEditor"))
+    # the test server caps results at 5000 rows
+    browser.execute_script("window.quanzeEditor.yasqe.setValue('SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000')")
+    start = time.monotonic()
+    browser.find_element(By.ID, "run").click()
+    _wait(browser, lambda b: "5000" in b.find_element(By.ID, "status").text, 30)
+    assert time.monotonic() - start < 10  # YASR's own cell sanitising took ~6 s for these rows
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#result-table tbody tr")) == 50  # paged
+    browser.execute_script("""window.quanzeEditor.yasqe.setValue('SELECT ?x WHERE { BIND("<img src=x onerror=window.pwned=1>" AS ?x) }')""")
+    browser.find_element(By.ID, "run").click()
+    _wait(browser, lambda b: "<img src=x" in b.execute_script("const t = document.getElementById('result-table'); return t ? t.innerText : ''"))
+    assert not browser.execute_script("return window.pwned === 1")
