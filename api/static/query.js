@@ -227,7 +227,9 @@
       if (!results || !results.getVariables || !results.getBindings) return null;
       const vars = results.getVariables() || [];
       const rows = results.getBindings() || [];
-      const numeric = vars.filter((v) => rows.length && rows.every((b) => b[v] && b[v].type !== "uri" && b[v].value !== "" && !isNaN(Number(b[v].value))));
+      // numbers are typed literals (COUNT gives xsd:integer); a code like "140423" is a plain string
+      const isNumber = (b) => b && b.type !== "uri" && /XMLSchema#(integer|decimal|double|float|int|long|short|nonNegativeInteger|positiveInteger)$/.test(b.datatype || "");
+      const numeric = vars.filter((v) => rows.length && rows.every((b) => isNumber(b[v])));
       const labels = vars.filter((v) => !numeric.includes(v));
       return numeric.length && labels.length ? {rows, numeric, labels} : null;
     }
