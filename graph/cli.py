@@ -75,7 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
     validate.add_argument("--store", dest="whole_store", action="store_true", help="validate the whole built store (grouped by jurisdiction) instead of files")
-    validate.add_argument("--format", choices=("text", "json", "html"), default="text")
+    validate.add_argument("--format", choices=("text", "json", "html", "csv", "xlsx"), default="text",
+                          help="text: each problem with sheet, Excel row, column and what to change; csv / xlsx (with -o: the register "
+                          "with the problem cells marked) for files")
     validate.add_argument("--lang", choices=("zh", "en"), default="zh")
     validate.add_argument("-o", "--output", type=Path, help="write the report to a file")
     validate.set_defaults(run=_validate)
@@ -224,6 +226,20 @@ def _validate(args: argparse.Namespace) -> int:
             report = validate_files(files, args.lang)
         except (NoHeader, FlowchartError) as error:
             raise CliError(str(error)) from error
+    if not args.whole_store and args.format in ("text", "csv", "xlsx"):  # where each problem is, as Excel shows it
+        from quanze.graph.validate import clerk
+
+        located = clerk.build(report, files, args.lang)
+        if args.format == "xlsx":
+            if args.output is None:
+                raise CliError("--format xlsx writes a workbook: give a file with -o")
+            _write(clerk.to_xlsx(located, files), args.output)
+        else:
+            data = (clerk.to_text(located) if args.format == "text" else clerk.to_csv(located)).encode("utf-8")
+            _write(data, args.output)
+        return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+    if args.format in ("csv", "xlsx"):
+        raise CliError(f"--format {args.format} is for register files; the whole store's report is text, json or html")
     render = {"json": to_json, "html": to_html, "text": to_text}[args.format]
     text = render(report) if args.format == "json" else render(report, args.lang, by_jurisdiction=args.whole_store)
     if args.output:

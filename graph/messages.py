@@ -26,6 +26,7 @@ _ZH: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?P<f>.+?): No such file or directory$"), "{f}：文件不存在"),
     (re.compile(r"^name one or more register files, or use --store$"), "请指定一个或多个清单文件，或使用 --store 校验整个图库"),
     (re.compile(r"^no store at (?P<f>.+?): run `quanze build` first$"), "{f} 没有图库：请先运行 quanze build"),
+    (re.compile(r"^--format xlsx writes a workbook: give a file with -o$"), "--format xlsx 输出的是工作簿：请用 -o 指定文件"),
     (re.compile(r"^port (?P<p>\d+) on (?P<h>\S+) is in use.*$"), "{h} 的端口 {p} 已被占用：换一个端口（--port），或先停止占用它的程序"),
 ]
 

@@ -118,3 +118,23 @@ def test_upload_errors_are_pages_in_the_users_language(server, lang, words):
     assert words in response.text and 'class="brand"' in response.text
     response = upload(server, readme)
     assert response.status_code == 400 and "error" in response.json()
+
+
+def test_cli_text_csv_and_xlsx(workbook, tmp_path):
+    import subprocess
+    import sys
+
+    from openpyxl import load_workbook
+
+    run = lambda *a: subprocess.run([sys.executable, "-m", "quanze.graph.cli", "validate", str(workbook), *a], capture_output=True, text=True)
+    text = run()
+    assert text.returncode == 1 and "工作表“权责清单”，第 3 行，F 列（实施依据）" in text.stdout
+    english = run("--lang", "en")
+    assert "sheet “权责清单”, row 3, column F (实施依据)" in english.stdout and "does not exist in that law" in english.stdout
+    table = run("--format", "csv")
+    assert table.stdout.startswith("\ufeff级别,文件,工作表,行,列")
+    refused = run("--format", "xlsx")
+    assert refused.returncode == 2 and "-o" in refused.stderr
+    target = tmp_path / "marked.xlsx"
+    assert run("--format", "xlsx", "-o", str(target)).returncode == 1
+    assert load_workbook(target)["权责清单"]["M5"].comment is not None

@@ -83,7 +83,8 @@ def test_text_report_is_grouped_by_row(capsys):
     code = main(["validate", str(DATA / "invalid" / "missing-name.csv")])
     out, _ = capsys.readouterr()
     assert code == 1
-    assert "未通过" in out and "第1行" in out and "[违规] 缺少事项名称" in out
+    # the row as Excel shows it (the header is row 1), the column and what to change
+    assert "未通过" in out and "第 2 行，C 列（事项名称）" in out and "[违规] 缺少事项名称" in out and "→ 在“事项名称”列填写" in out
 
 
 def test_html_report(capsys, tmp_path):

@@ -350,3 +350,31 @@ def to_xlsx(clerk: ClerkReport, files: list[tuple[str, bytes]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def to_text(clerk: ClerkReport) -> str:
+    """The report for a terminal: verdict, counts per rule, then each problem where Excel shows it."""
+    zh = clerk.lang != "en"
+    w = WORDS[clerk.lang]
+    counts = clerk.severity_counts()
+    out = [("通过：未发现违规。" if zh else "Conforms: no violations.") if clerk.conforms
+           else (f"未通过：发现 {counts['Violation']} 处违规。" if zh else f"Does not conform: {counts['Violation']} violations.")]
+    out.append(f"{w['Violation']} {counts['Violation']} · {w['Warning']} {counts['Warning']} · {w['Info']} {counts['Info']}")
+    if clerk.problems:
+        out += ["", "== 按规则汇总" if zh else "== By rule"]
+        out += [f"  [{w[str(r['severity'])]}] {r['message']}  ×{r['count']}" for r in clerk.rules()]
+        out += ["", "== 逐条问题与修改建议" if zh else "== Each problem and what to change"]
+    for p in clerk.problems:
+        where = [p.finding.file]
+        if p.sheet:
+            where.append(f"{w['sheet']}“{p.sheet}”" if zh else f"sheet “{p.sheet}”")
+        if p.excel_row:
+            where.append(f"第 {p.excel_row} 行" if zh else f"row {p.excel_row}")
+        if p.column_letter or p.column:
+            where.append((f"{p.column_letter} 列" if zh else f"column {p.column_letter}") + (f"（{p.column}）" if zh else f" ({p.column})") if p.column_letter
+                         else (f"“{p.column}”列" if zh else f"column “{p.column}”"))
+        out.append(("，".join(where) if zh else ", ".join(where)) + f"  [{w[p.finding.severity]}] {p.finding.item or ''}")
+        if p.column_letter:
+            out.append(f"    {w['cell']}{'：' if zh else ': '}{p.cell or ('（空）' if zh else '(empty)')}")
+        out.append(f"    → {p.advice}" + (f" ×{p.count}" if p.count > 1 else ""))
+    return "\n".join(out) + "\n"
