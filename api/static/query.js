@@ -196,6 +196,12 @@
     getQuery = () => yasqe.getValue();
     setQuery = (text) => yasqe.setValue(text);
     runQuery = () => { updateLinks(); status.textContent = t.running; yasqe.query().catch(() => {}); };
+    if (config.lang === "zh") {  // the editor's own buttons
+      const titles = {"Run query": "运行查询（Ctrl-Enter）", "Share query": "分享查询链接"};
+      document.querySelectorAll("#yasqe [title]").forEach((el) => {
+        if (titles[el.title]) { el.setAttribute("aria-label", titles[el.title]); el.title = titles[el.title]; }
+      });
+    }
     yasqe.on("change", updateLinks);
     yasqe.on("queryResponse", (_, response, duration) => {
       yasr.setResponse(response, duration);
