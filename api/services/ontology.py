@@ -44,6 +44,7 @@ KINDS = [  # (rdf:type, section id, zh, en)
     (OWL.Class, "classes", "类", "Classes"),
     (OWL.ObjectProperty, "object-properties", "对象属性", "Object properties"),
     (OWL.DatatypeProperty, "datatype-properties", "数据属性", "Datatype properties"),
+    (OWL.AnnotationProperty, "annotation-properties", "注释属性", "Annotation properties"),
     (SKOS.ConceptScheme, "schemes", "概念体系", "Concept schemes"),
     (SKOS.Concept, "concepts", "概念", "Concepts"),
 ]
