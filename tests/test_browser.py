@@ -213,12 +213,16 @@ def test_english_variant_of_each_page(server, browser):
         "/?lang=en": "Jurisdiction", "/query?lang=en": "Example queries", "/validate?lang=en": "Validate a register",
         "/compare?lang=en": "Side by side", "/ontology?lang=en": "Classes", "/ontology/PowerItem?lang=en": "Power item",
         "/id/jurisdiction/410503?lang=en": "Power type", "/nowhere?lang=en": "Not found",
+        "/id/law/social-insurance-law/art/87?lang=en": "Powers that rest on this article",
     }
     for path, words in expectations.items():
         browser.get(server + path)
         body = browser.find_element(By.TAG_NAME, "main").text
         assert words in body, path
         assert browser.find_element(By.ID, "lang-switch").text == "中文"
+    browser.get(server + "/id/jurisdiction/410503?lang=en")
+    browser.find_element(By.CSS_SELECTOR, "main table a").click()  # a power item's page
+    assert "Legal basis" in browser.find_element(By.TAG_NAME, "main").text and "法律依据" not in browser.find_element(By.TAG_NAME, "main").text
     browser.get(server + "/compare?a=140423&b=620922&lang=en")
     switch = browser.find_element(By.ID, "lang-switch").get_attribute("href")
     assert "a=140423" in switch and "lang=zh" in switch  # switching language keeps the page's parameters
