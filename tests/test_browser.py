@@ -107,6 +107,10 @@ def test_editor_completes_qz_terms_and_marks_a_missing_prefix(server, browser):
     browser.execute_script("window.quanzeEditor.yasqe.autocomplete()")
     hints = _wait(browser, ec.presence_of_all_elements_located((By.CSS_SELECTOR, ".CodeMirror-hint")), 5)
     assert "qz:PowerItem" in [h.text for h in hints]
+    browser.execute_script("window.quanzeEditor.yasqe.setValue('SELECT * WHERE {\\n  ?s ?p\\n  FILTER( }')")
+    marker = _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "#yasqe .parseErrorIcon")), 5)
+    line = browser.execute_script("return arguments[0].closest('.CodeMirror-gutter-wrapper').parentElement.querySelector('.CodeMirror-linenumber').textContent", marker)
+    assert line == "3"  # the syntax error is marked at its line
     browser.execute_script("window.quanzeEditor.yasqe.setValue('SELECT * WHERE { ?s a qz:Nothing }')")
     browser.find_element(By.ID, "run").click()
     _wait(browser, lambda b: "not declared" in b.find_element(By.ID, "yasr").text)

@@ -209,6 +209,7 @@
       if (bindings) showCount(bindings.length, duration); else status.textContent = "";
     });
     yasr.on("drawn", () => translateYasr(yasr));
+    translateYasr(yasr);  // the plugin buttons before any result
     textarea.hidden = true;
     document.getElementById("run").addEventListener("click", (event) => { event.preventDefault(); runQuery(); });
   }
