@@ -23,13 +23,13 @@ def jurisdictions(repo: Repository) -> list[dict[str, object]]:
 
 
 def powers_of(repo: Repository, code: str) -> list[dict[str, str | None]]:
-    return repo.select(PREFIXES + f"""SELECT ?item ?label ?code ?type ?canonical (MIN(?r) AS ?row) WHERE {{
+    return repo.select(PREFIXES + f"""SELECT ?item ?label ?code ?type ?canonical ?canonicalName (MIN(?r) AS ?row) WHERE {{
         ?item a qz:PowerItem ; qz:jurisdiction/qz:divisionCode "{_literal(code)}" .
         OPTIONAL {{ ?item rdfs:label ?label }} OPTIONAL {{ ?item qz:itemCode ?code }}
         OPTIONAL {{ ?item qz:powerType/skos:prefLabel ?type FILTER(lang(?type) = "zh") }}
-        OPTIONAL {{ ?item qz:canonicalPower/rdfs:label ?canonical }}
+        OPTIONAL {{ ?item qz:canonicalPower ?c . ?c skos:notation ?canonical ; rdfs:label ?canonicalName }}
         OPTIONAL {{ ?item prov:wasDerivedFrom/qz:row ?r }}
-      }} GROUP BY ?item ?label ?code ?type ?canonical ORDER BY ?row""")
+      }} GROUP BY ?item ?label ?code ?type ?canonical ?canonicalName ORDER BY ?row""")
 
 
 def powers_citing(repo: Repository, instrument: str, number: int) -> list[dict[str, str | None]]:
