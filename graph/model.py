@@ -20,6 +20,8 @@ class Span:
 
     text: str
     line: int
+    column: int | None = None
+    """1-based column of the cell in a table (spreadsheets, CSV, TSV); None for running text."""
 
 
 @dataclass
@@ -47,6 +49,8 @@ class TableRow:
     type_column: bool = True
     """Whether the row's table has a power-type column (else the type comes from context or name)."""
     sheet: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """Field key → the column's header as printed (for reports that name the column)."""
 
 
 @dataclass

@@ -83,7 +83,8 @@ def test_text_report_is_grouped_by_row(capsys):
     code = main(["validate", str(DATA / "invalid" / "missing-name.csv")])
     out, _ = capsys.readouterr()
     assert code == 1
-    assert "未通过" in out and "第1行" in out and "[违规] 缺少事项名称" in out
+    # the row as Excel shows it (the header is row 1), the column and what to change
+    assert "未通过" in out and "第 2 行，C 列（事项名称）" in out and "[违规] 缺少事项名称" in out and "→ 在“事项名称”列填写" in out
 
 
 def test_html_report(capsys, tmp_path):
@@ -117,7 +118,7 @@ def test_seed_defects_are_reported(capsys):
 def test_bad_input_is_exit_2_with_one_line(capsys, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
-    code = main(["validate", str(path)])
+    code = main(["validate", str(path), "--lang", "en"])  # the default, zh, says it in Chinese
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
 

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from quanze.api.deps import RepositoryDep, SettingsDep
 from quanze.api.repository import QueryFailed, QueryRequest, QueryTimeout, ResultTooLarge
-from quanze.api.services.sparql import RefusedQuery, inspect, negotiate
+from quanze.api.services.sparql import RefusedQuery, explain, inspect, negotiate
 from quanze.graph.query.terms import InvalidParameter, iri
 
 router = APIRouter(tags=["sparql"])
@@ -75,6 +75,6 @@ async def sparql(request: Request, repository: RepositoryDep, settings: Settings
     except ResultTooLarge as error:
         return PlainTextResponse(f"{error}; add a LIMIT", status_code=422)
     except QueryFailed as error:
-        return PlainTextResponse(str(error), status_code=400)
+        return PlainTextResponse(explain(str(error), queries[0]), status_code=400)
     charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
     return Response(data, media_type=media + charset)

@@ -44,10 +44,13 @@ class Finding:
     path: str | None
     value: str | None
     jurisdiction: str | None = None
+    line: int | None = None
+    """The line (text) or sheet row (XLSX) the item was read from; reports use it to find the cell."""
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data.pop("jurisdiction")
+        data.pop("line")
         return data
 
 
@@ -223,7 +226,7 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
     item = focus if ((focus, RDF.type, QZ.PowerItem) in data or (focus, RDF.type, QZ.InternalMatter) in data) else next(
         (s for link in _CHILD_LINKS for s in data.subjects(link, focus)), None
     )
-    file, row = _source(data, item if item is not None else focus, default_file)
+    file, row, line = _source(data, item if item is not None else focus, default_file)
     jurisdiction = data.value(item, QZ.jurisdiction) if item is not None else None
     value = results.value(result, SH.value)
     if value == focus or value == item:
@@ -246,6 +249,7 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
         path=_path(results, results.value(result, SH.resultPath)),
         value=_text(data, value, lang) if value is not None else None,
         jurisdiction=str(data.value(jurisdiction, QZ.divisionCode) or "") if jurisdiction is not None else None,
+        line=line,
     )
 
 
@@ -269,7 +273,7 @@ def _shape_of_path(shapes: Graph, path, component):
     return None
 
 
-def _source(data: Graph, node, default_file: str) -> tuple[str, int | None]:
+def _source(data: Graph, node, default_file: str) -> tuple[str, int | None, int | None]:
     """File and row (序号, else line) the node was read from; the lead register's for merged items."""
     records = sorted(data.objects(node, PROV.wasDerivedFrom), key=str)
     for record in records:
@@ -278,8 +282,8 @@ def _source(data: Graph, node, default_file: str) -> tuple[str, int | None]:
         row = data.value(record, QZ.row)
         line = data.value(record, QZ.line)
         number = row if row is not None else line
-        return file, int(number) if number is not None else None
-    return default_file, None
+        return file, int(number) if number is not None else None, int(line) if line is not None else None
+    return default_file, None, None
 
 
 def validate_store_dataset(dataset: Dataset, lang: str = "zh", kit: Toolkit | None = None) -> Report:
