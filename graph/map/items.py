@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from quanze.graph.align.link_statutes import CitationLink
+from quanze.graph.align.link_statutes import MATCH_ORDER, CitationLink
 from quanze.graph.map.statutes import article_iri, instrument_iri
 from quanze.graph.model import ItemDraft, RiskDraft, Span
 from quanze.graph.namespaces import ID, ORG, QZ
@@ -258,7 +258,7 @@ class _ItemWriter:
             g.add((node, QZ.citesArticle, article))
             g.add((item, QZ.legalBasis, article))
         if link.quotes:
-            worst = max(link.quotes, key=lambda q: ("exact", "excerpt", "different").index(q.match))
+            worst = max(link.quotes, key=lambda q: MATCH_ORDER.index(q.match))
             g.add((node, QZ.quoteMatch, Literal(worst.match)))
             for check in link.quotes:
                 if check.note:

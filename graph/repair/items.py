@@ -14,14 +14,16 @@ from quanze.graph.repair.curation import Decision
 from quanze.graph.model import DutyDraft, FlowItem, ItemDraft, RiskDraft, Span, StageDraft, TableRow
 from quanze.graph.repair.codes import CodeScheme, normalise_code
 from quanze.graph.repair.labels import BigramModel, plausibility, unscramble
-from quanze.graph.repair.text import collapse_cjk_spaces, compact, is_garbled, strip_truncation
+from quanze.graph.repair.text import collapse_cjk_spaces, compact, cut_at_loop, is_garbled, strip_truncation
 from quanze.graph.repair.lists import parse_declared_count, split_enumerated
 from quanze.graph.vocab import Vocabulary
 
 # "立案阶段责任：…", "受理环节责任：…", "救助责任: …", "调查核实。查明…", "审核: 审理…", "立案。适用…"
 _DUTY_HEADING = re.compile(
-    r"^\s*(?P<head>[\u4e00-\u9fff、]{1,10}?)(?:阶段|环节)?(?:责任)?\s*(?P<sep>[：:。])"
+    r"^\s*(?P<head>[\u4e00-\u9fff、]{1,10}?)"
+    r"(?:(?:阶段|环节)责任\s*[；;]|(?:阶段|环节)?(?:责任)?\s*(?P<sep>[：:。]))"
 )
+"""A duty's heading; "审查阶段责任;" too (OCR reads the colon after 阶段责任 as a semicolon)."""
 _SCRAMBLED_BELOW = -5.0
 _CONFIDENT_TRANSPOSITION = 3.5
 
@@ -112,22 +114,61 @@ def repair_code(raw: str, ctx: RepairContext, draft: ItemDraft) -> None:
         draft.code_letter_type = result.scheme.letters.get(result.letter or "")
 
 
-def _clean(span: Span | None, field: str, draft: ItemDraft) -> Span | None:
-    """Cell text with U+FFFD removed and the damage recorded on the draft."""
+def _clean(span: Span | None, field: str, draft: ItemDraft, cut: bool = False) -> Span | None:
+    """Cell text with U+FFFD removed and the damage recorded on the draft; with `cut`, the
+    text ends where an OCR repetition loop begins (nothing after a loop is read)."""
     if span is None or not span.text.strip():
         return None
     text, truncated = strip_truncation(span.text)
     if truncated:
         draft.truncated.add(field)
-    if is_garbled(text):
+    if cut:
+        text, looped = cut_at_loop(text)
+        if looped:
+            draft.garbled.add(field)
+            draft.cut.add(field)
+    elif is_garbled(text):
         draft.garbled.add(field)
     return Span(text, span.line)
 
 
-def _entries(span: Span | None) -> list[Span]:
+_MIN_ENTRY = 4
+"""Fewer Chinese characters than this is a fragment (the tail of an entry cut off by the
+cell's edge, "密"; or OCR debris, "连反《的,"), not a duty or a case."""
+_CLAUSE_MARKS = re.compile(r"[，,。；;、：:（）()《》“”]")
+
+
+def _han_count(text: str) -> int:
+    return len(re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]", text))
+
+
+def read_down_columns(text: str) -> bool:
+    """True for a cell OCR read down its columns: many short runs of characters separated
+    by spaces and not one clause mark ("主等 查进 调议应等机批决 知当明罚序保 …")."""
+    return _han_count(text) >= 16 and len(text.split()) >= 4 and not _CLAUSE_MARKS.search(text)
+
+
+def _entries(span: Span | None, draft: ItemDraft | None = None, field: str | None = None) -> list[Span]:
+    """The cell's entries. With a draft and field (duties, accountability) only what the
+    register legibly says: no fragment, no cell read down its columns, and no unnumbered
+    entry that an OCR loop cut short (with no enumerator left, nothing says it is an entry)."""
     if span is None:
         return []
-    return [Span(collapse_cjk_spaces(e.text), e.line) for e in split_enumerated(span.text, span.line).entries if e.text.strip()]
+    listed = split_enumerated(span.text, span.line)
+    pairs = [(e, n) for e, n in zip(listed.entries, listed.numbers) if e.text.strip()]
+    if draft is None or field is None:
+        return [Span(collapse_cjk_spaces(e.text), e.line) for e, _ in pairs]
+    if field in draft.cut and pairs and pairs[-1][1] is None:
+        pairs.pop()
+    kept = []
+    for entry, _number in pairs:
+        if read_down_columns(entry.text):
+            draft.garbled.add(field)
+            continue
+        if _han_count(entry.text) < _MIN_ENTRY:
+            continue
+        kept.append(Span(collapse_cjk_spaces(entry.text), entry.line))
+    return kept
 
 
 # --- duties and their stages -----------------------------------------------------------------
@@ -142,13 +183,35 @@ def _stage_index(draft: ItemDraft, label: str, stage_type: str | None, line: int
 
 
 def add_duties(span: Span | None, draft: ItemDraft, vocabulary: Vocabulary) -> None:
-    """One duty per enumerated entry; an entry that names a stage creates or joins that stage."""
-    for entry in _entries(span):
+    """One duty per enumerated entry; an entry that names a stage creates or joins that stage.
+
+    A cell cut at its top starts with the tail of a duty whose heading is lost; where that
+    tail ends by naming a stage that comes before the next duty's ("…予以调查立案。2.调查…"),
+    the stage is kept (立案), so the stages after it are not renumbered or reported missing.
+    """
+    entries = _entries(span, draft, "duties")
+    headings: list[tuple[str | None, object]] = []
+    for entry in entries:
         match = _DUTY_HEADING.match(entry.text)
         heading = match.group("head") if match else None
-        stage = vocabulary.stage_for(heading) if heading else None
+        headings.append((heading, vocabulary.stage_for(heading) if heading else None))
+    if len(entries) > 1 and headings[0][1] is None and headings[1][1] is not None:
+        recovered = _stage_at_end(entries[0].text, vocabulary)
+        if recovered and recovered.order < headings[1][1].order:
+            headings[0] = (None, recovered)
+    for entry, (heading, stage) in zip(entries, headings):
         index = _stage_index(draft, stage.label, str(stage.iri), entry.line) if stage else None
         draft.duties.append(DutyDraft(entry, heading, index))
+
+
+def _stage_at_end(text: str, vocabulary: Vocabulary):
+    """The stage a duty's last words name ("…予以调查立案" → 立案; "受理或不予受理（…）" → 受理)."""
+    last = re.sub(r"[（(][^（()）]*[)）]", "", text).rstrip("。；;，, ")
+    for size in (4, 3, 2):
+        stage = vocabulary.stage_for(last[-size:]) if len(last) >= size else None
+        if stage and last[-size:] in stage.labels:
+            return stage
+    return None
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -180,13 +243,15 @@ def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: Repair
     agency = _clean(cells.get("agency"), "agency", draft)
     draft.agency = collapse_cjk_spaces(agency.text) if agency else None
     draft.legal_basis = _clean(cells.get("legal_basis"), "legal_basis", draft)
+    if draft.legal_basis:  # citations are read from the text before a loop; the cell is kept whole
+        draft.legal_basis_read = cut_at_loop(draft.legal_basis.text)[0]
     for key, attribute in (("sub_item", "sub_item"), ("remark", "remark"), ("phone", "phone")):
         span = cells.get(key)
         if span and span.text.strip():
             setattr(draft, attribute, collapse_cjk_spaces(span.text))
-    add_duties(_clean(cells.get("duties"), "duties", draft), draft, ctx.vocabulary)
-    accountability = _clean(cells.get("accountability"), "accountability", draft)
-    draft.accountability = _entries(accountability)
+    add_duties(_clean(cells.get("duties"), "duties", draft, cut=True), draft, ctx.vocabulary)
+    accountability = _clean(cells.get("accountability"), "accountability", draft, cut=True)
+    draft.accountability = _entries(accountability, draft, "accountability")
     _add_table_risks(row, draft, ctx)
     return draft
 

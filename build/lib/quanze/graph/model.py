@@ -146,5 +146,9 @@ class ItemDraft:
     citations: list[CitationLink] = field(default_factory=list)
     truncated: set[str] = field(default_factory=set)
     garbled: set[str] = field(default_factory=set)
+    cut: set[str] = field(default_factory=set)
+    """Fields read only up to an OCR repetition loop (each is also in `garbled`)."""
+    legal_basis_read: str | None = None
+    """The legal-basis text citations are parsed from: the cell up to any OCR loop."""
     notes: list[str] = field(default_factory=list)
     """Findings of the build worth a person's look (count mismatches, unresolved types …)."""

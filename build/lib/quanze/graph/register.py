@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from quanze.graph import paths
+from quanze.graph.align.citation_noise import without_noise
 from quanze.graph.align.citations import load_confusions
 from quanze.graph.align.divisions import find_division
 from quanze.graph.align.link_statutes import link
@@ -123,7 +124,7 @@ def _repaired(drafts: list[ItemDraft], ref: Reference) -> list[ItemDraft]:
     """Drafts with their legal-basis cells parsed into citations linked to the catalogue."""
     for draft in drafts:
         if draft.legal_basis:
-            draft.citations = link(draft.legal_basis.text, ref.catalogue, ref.confusions)
+            draft.citations = without_noise(link(draft.legal_basis_read or draft.legal_basis.text, ref.catalogue, ref.confusions))
     return drafts
 
 
