@@ -33,6 +33,7 @@ from quanze.graph.repair.codes import load_schemes
 from quanze.graph.repair.curation import load_curation
 from quanze.graph.repair.items import RepairContext, item_from_flow, items_from_table
 from quanze.graph.repair.labels import BigramModel
+from quanze.graph.repair.procedure import describe_procedure
 from quanze.graph.vocab import Vocabulary, load_ontology
 
 REGISTER_SUFFIXES = {".txt", ".csv", ".tsv", ".xlsx", *RDF_SUFFIXES}
@@ -125,6 +126,7 @@ def _repaired(drafts: list[ItemDraft], ref: Reference) -> list[ItemDraft]:
     for draft in drafts:
         if draft.legal_basis:
             draft.citations = without_noise(link(draft.legal_basis_read or draft.legal_basis.text, ref.catalogue, ref.confusions))
+        describe_procedure(draft, ref.context.vocabulary, ref.catalogue)
     return drafts
 
 

@@ -38,11 +38,14 @@ class QZ(DefinedNamespace):
     CanonicalPower: object
     SourceRecord: object
     Alignment: object
+    Curation: object
+    ProcedureFeature: object
 
     # concept schemes
     PowerTypeScheme: object
     StageTypeScheme: object
     RiskLevelScheme: object
+    ProcedureFeatureScheme: object
 
     # power types
     Licensing: object
@@ -86,6 +89,10 @@ class QZ(DefinedNamespace):
     codeLetterType: object
     alignedItem: object
     coreArticle: object
+    curation: object
+    describesStage: object
+    statesFeature: object
+    basisFeature: object
 
     # datatype properties
     divisionCode: object
@@ -108,6 +115,15 @@ class QZ(DefinedNamespace):
     declaredRiskCount: object
     truncatedField: object
     garbledField: object
+    curatedField: object
+    curationConfidence: object
+    curationReason: object
+    orderSource: object
+    unconfirmedCodeReading: object
+    textPattern: object
+    basisPattern: object
+    citedLevel: object
+    silentField: object
     row: object
     line: object
     rawText: object

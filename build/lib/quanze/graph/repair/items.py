@@ -80,6 +80,7 @@ def repair_label(raw: str, file: str, row: int | None, ctx: RepairContext, draft
     decision = _decision(ctx, file, row, "name", raw)
     if decision:
         draft.label, draft.label_repair = decision.value, "curation"
+        draft.curations.append(("name", decision.confidence, decision.reason))
         return
     reading = unscramble(text, ctx.language, min_gain=_CONFIDENT_TRANSPOSITION)
     if reading:
@@ -93,6 +94,7 @@ def repair_label(raw: str, file: str, row: int | None, ctx: RepairContext, draft
 def repair_power_type(raw: str, file: str, row: int | None, ctx: RepairContext, draft: ItemDraft) -> None:
     decision = _decision(ctx, file, row, "power_type", raw)
     if decision:
+        draft.curations.append(("power_type", decision.confidence, decision.reason))
         concept, _ = ctx.vocabulary.power_type_for(decision.value)
         draft.power_type, draft.power_type_repair = (str(concept) if concept else None), "curation"
         return
@@ -109,6 +111,9 @@ def repair_code(raw: str, ctx: RepairContext, draft: ItemDraft) -> None:
     key = str(draft.power_type).rsplit("#", 1)[-1] if draft.power_type else None
     result = normalise_code(raw, key, ctx.schemes, ctx.confusions)
     draft.raw_code, draft.code, draft.code_repairs = raw, result.code, result.repairs
+    if result.suggestion:
+        draft.code_suggestion = result.suggestion
+        draft.notes.append(f"事项编码 {result.code} 的类型字母按推定规则应读作 {result.suggestion}，推定规则不改写印出的编码，需人工核对")
     if result.scheme:
         draft.code_division = result.division
         draft.code_letter_type = result.scheme.letters.get(result.letter or "")
@@ -242,6 +247,8 @@ def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: Repair
     )
     agency = _clean(cells.get("agency"), "agency", draft)
     draft.agency = collapse_cjk_spaces(agency.text) if agency else None
+    if "legal_basis" not in cells:
+        draft.silent.add("legal_basis")
     draft.legal_basis = _clean(cells.get("legal_basis"), "legal_basis", draft)
     if draft.legal_basis:  # citations are read from the text before a loop; the cell is kept whole
         draft.legal_basis_read = cut_at_loop(draft.legal_basis.text)[0]
@@ -290,6 +297,7 @@ def item_from_flow(flow: FlowItem, row: int, ctx: RepairContext) -> ItemDraft:
         flow.name.text if flow.name else "", flow.category.text if flow.category else "",
         flow.code.text if flow.code else "", ctx,
     )
+    draft.silent.add("legal_basis")  # a risk-control chart has no legal-basis column
     for stage in flow.stages:
         concept = ctx.vocabulary.stage_for(stage.label)
         draft.stages.append(
@@ -309,12 +317,23 @@ def item_from_flow(flow: FlowItem, row: int, ctx: RepairContext) -> ItemDraft:
     return draft
 
 
+_ORDER_TOLERANCE = 5
+"""How far back (in the stage types' qz:order) a printed box may step and the printed order
+still be a procedure's: 催告 (62) printed before 决定 (60) is the chart's own order; 受理 (20)
+printed after 决定 (60) is OCR's scrambling."""
+
+
 def _order_stages(draft: ItemDraft, vocabulary: Vocabulary) -> None:
-    """Number stages in procedural order: OCR prints flowchart boxes out of order."""
+    """Number stages as the chart prints them where that order is a procedure's (qz:orderSource
+    "chart"); where OCR printed the boxes out of order, by the stage types' usual order
+    ("vocabulary")."""
     orders = {str(s.iri): s.order for s in vocabulary.stages}
-    ranked = sorted(
-        range(len(draft.stages)),
-        key=lambda i: (orders.get(draft.stages[i].stage_type or "", 500), i),
-    )
+    ranks = [orders.get(stage.stage_type or "", 500) for stage in draft.stages]
+    printed_ok = all(later >= earlier - _ORDER_TOLERANCE for i, earlier in enumerate(ranks) for later in ranks[i + 1 :])
+    if printed_ok:
+        for position, stage in enumerate(draft.stages, start=1):
+            stage.order, stage.order_source = position, "chart"
+        return
+    ranked = sorted(range(len(draft.stages)), key=lambda i: (ranks[i], i))
     for position, index in enumerate(ranked, start=1):
-        draft.stages[index].order = position
+        draft.stages[index].order, draft.stages[index].order_source = position, "vocabulary"
