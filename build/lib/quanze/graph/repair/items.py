@@ -165,6 +165,9 @@ def _entries(span: Span | None, draft: ItemDraft | None = None, field: str | Non
         return [Span(collapse_cjk_spaces(e.text), e.line) for e, _ in pairs]
     if field in draft.cut and pairs and pairs[-1][1] is None:
         pairs.pop()
+    printed = [n for n in listed.numbers if n is not None]
+    if printed and min(printed) > 1:
+        draft.truncated.add(field)  # the list starts mid-way ("…查时应当出示执法证件… 3.审查阶段责任"): its top was cut
     kept = []
     for entry, _number in pairs:
         if read_down_columns(entry.text):
