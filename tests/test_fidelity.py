@@ -153,3 +153,61 @@ def test_unnumbered_items():
 def test_cell_read_down_its_columns():
     assert read_down_columns("主等 查进 调议应等机批决 知当明罚序保 有处 的有法决决的 中中存法规则 当事罚序保 有处 人名斯人")
     assert not read_down_columns("制定监管计划 选定用人单位作为检查对象，对监管对象开展行政检查 归档")
+
+
+# --- facts about the reading itself ----------------------------------------------------------
+
+
+def test_curation_confidence_and_reason_are_graph_facts(select):
+    rows = select(
+        """SELECT ?label ?field ?confidence ?reason WHERE { ?i qz:itemCode "4105030039H0008" ; rdfs:label ?label ;
+             qz:curation ?c . ?c a qz:Curation ; qz:curatedField ?field ; qz:curationConfidence ?confidence ; qz:curationReason ?reason }"""
+    )
+    assert len(rows) == 1
+    assert rows[0]["field"] == "name" and rows[0]["confidence"] == "high"
+    assert "要求医疗保障经办机构" in rows[0]["label"]  # 要求…经办构 survive in the cell: the curated name keeps them
+    assert "要求…经办构" in rows[0]["reason"]
+    low = select("""SELECT ?i WHERE { ?i qz:curation/qz:curationConfidence "low" }""")
+    assert len(low) == 1  # 北关区 row 11: a best reading of seven surviving characters
+
+
+def test_chart_order_is_kept_and_says_where_it_comes_from(select):
+    rows = select(
+        """SELECT ?label ?order ?source WHERE { ?i qz:itemCode "3400-C-00100-140423" ; qz:hasStage ?s .
+             ?s rdfs:label ?label ; qz:order ?order ; qz:orderSource ?source } ORDER BY ?order"""
+    )
+    assert [r["label"] for r in rows] == ["提出申请", "批准", "催告", "决定", "解除措施"]
+    assert {r["source"] for r in rows} == {"chart"}
+    # a chart OCR scrambled (受理 printed after 决定) is ordered by the vocabulary, and says so
+    rows = select("""SELECT DISTINCT ?source WHERE { ?i qz:itemCode "3400-G-00100-140423" ; qz:hasStage/qz:orderSource ?source }""")
+    assert rows == [{"source": "vocabulary"}]
+
+
+def test_reports_hold_register_items_only(dataset):
+    graphs = {str(g.identifier) for g in dataset.graphs()}
+    assert "https://w3id.org/quanze/id/graph/report/unknown" not in graphs
+
+
+def _violations(select, code: str, row: int) -> set[str]:
+    rows = select(
+        f"""PREFIX sh: <http://www.w3.org/ns/shacl#>
+            SELECT DISTINCT ?shape WHERE {{ GRAPH ?g {{ ?r sh:focusNode ?i ; sh:sourceShape ?shape ; sh:resultSeverity sh:Violation }}
+              ?i qz:jurisdiction/qz:divisionCode "{code}" ; prov:wasDerivedFrom/qz:row {row} }}"""
+    )
+    return {r["shape"].rsplit("#", 1)[-1] for r in rows}
+
+
+def test_coercion_whose_decision_duty_says_approval_and_notice_is_not_flagged(select):
+    # 潘集区 003 row 7: "经医保行政部门负责人批准，决定采取行政强制措施，应告知…理由、依据…"
+    assert _violations(select, "340406", 7) == set()
+    described = select(
+        """SELECT ?t WHERE { ?i qz:jurisdiction/qz:divisionCode "340406" ; prov:wasDerivedFrom/qz:row 7 ;
+             qz:describesStage/rdfs:label ?t } """
+    )
+    assert {"批准", "告知"} <= {r["t"] for r in described}
+
+
+def test_flowchart_items_are_not_held_to_a_legal_basis_column(select):
+    for row in range(1, 11):
+        assert "ArticleBasis" not in _violations(select, "140423", row)
+        assert "PenaltyEnforcementStage" not in _violations(select, "140423", row)  # the charts end at 结案
