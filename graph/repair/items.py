@@ -255,6 +255,9 @@ def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: Repair
     draft.legal_basis = _clean(cells.get("legal_basis"), "legal_basis", draft)
     if draft.legal_basis:  # citations are read from the text before a loop; the cell is kept whole
         draft.legal_basis_read = cut_at_loop(draft.legal_basis.text)[0]
+        printed = [n for n in split_enumerated(draft.legal_basis_read).numbers if n is not None]
+        if printed and printed[0] > 1:
+            draft.truncated.add("legal_basis")  # "選; (三)利用享受…": the cell starts inside a quoted list
     for key, attribute in (("sub_item", "sub_item"), ("remark", "remark"), ("phone", "phone")):
         span = cells.get(key)
         if span and span.text.strip():
