@@ -1,1 +1,0 @@
-"""HTTP API of Quanze (SPARQL endpoint, validation service, pages)."""

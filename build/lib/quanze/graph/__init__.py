@@ -1,1 +1,0 @@
-"""Quanze: registers → repaired records → RDF graph → embedded SPARQL store."""

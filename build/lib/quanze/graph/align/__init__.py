@@ -1,1 +1,0 @@
-"""Align: statutes and citations, jurisdictions, the same power across registers and the canonical catalogue."""

@@ -1,1 +1,0 @@
-"""Map: repaired drafts, statutes and alignments → RDF with provenance on every node."""

@@ -1,1 +1,0 @@
-"""Query: comparisons of jurisdictions and network analytics over the built graph."""

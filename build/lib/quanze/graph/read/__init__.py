@@ -1,1 +1,0 @@
-"""Read: a register file's bytes → text, table rows or flowchart items (no repair yet)."""

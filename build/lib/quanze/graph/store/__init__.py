@@ -1,1 +1,0 @@
-"""Store: the embedded pyoxigraph store and the build that fills it."""

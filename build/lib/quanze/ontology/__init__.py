@@ -1,1 +1,0 @@
-"""The Quanze vocabulary (Turtle), shipped as package data: quanze.ontology."""

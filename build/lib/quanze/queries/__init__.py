@@ -1,1 +1,0 @@
-"""Example SPARQL queries for legal staff, shipped as package data: quanze.queries."""

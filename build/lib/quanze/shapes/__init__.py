@@ -1,1 +1,0 @@
-"""SHACL shapes of a register (Turtle), shipped as package data: quanze.shapes."""
