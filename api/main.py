@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from quanze.api import errors
 from quanze.api.repository import OxigraphRepository, Repository
 from quanze.api.routers import linked_data, pages, rest, sparql, validate
 from quanze.api.settings import Settings
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
         lifespan=lifespan,
     )
     app.state.settings = settings
+    errors.install(app)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["local"] = lambda iri: str(iri).replace("https://w3id.org/quanze", "", 1)
     templates.env.filters["short"] = _short

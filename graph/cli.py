@@ -15,11 +15,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from quanze.graph import paths
+from quanze.graph.query.guard import RefusedQuery, check_text, inspect
+from quanze.graph.query.terms import InvalidParameter, division_code, iri, term
 from quanze.graph.read.text import UnreadableInput, read_bytes
 from quanze.graph.store.oxigraph import QueryError, StoreError, open_store, run_query
 from quanze.graph.query.text_table import format_table
 
 EXIT_OK, EXIT_INPUT = 0, 2
+MAX_QUERY_BYTES = 10 * 1024 * 1024
 
 PREFIXES = {
     "qz": "https://w3id.org/quanze/ontology#",
@@ -110,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (CliError, StoreError, QueryError, UnreadableInput) as error:
+    except (CliError, StoreError, QueryError, UnreadableInput, RefusedQuery, InvalidParameter) as error:
         print(f"quanze: {error}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
@@ -148,6 +151,8 @@ def _build(args: argparse.Namespace) -> int:
         except (ValueError, OSError) as error:
             raise CliError(f"build failed, the previous store is unchanged: {error}") from error
     print(f"store: {_store(args)} ({report.quads} quads)")
+    for reason in report.skipped:
+        print(f"  skipped (not a register): {reason}")
     for file, count in report.items_per_register.items():
         print(f"  {file}: {count} items")
     for code, count in report.powers_per_jurisdiction.items():
@@ -230,6 +235,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _select(store: ox.Store) -> Callable[[str], list[dict[str, str | None]]]:
     def run(sparql: str) -> list[dict[str, str | None]]:
+        check_text(sparql, MAX_QUERY_BYTES)  # generated text: the same rules as a user's query
         result = run_query(store, sparql)
         names = [v.value for v in result.variables]  # type: ignore[union-attr]
         return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]  # type: ignore[union-attr]
@@ -245,8 +251,10 @@ def _compare(args: argparse.Namespace) -> int:
         if args.matrix:
             sys.stdout.write(matrix_text(select))
             return EXIT_OK
-        if len(args.codes) != 2 or not all(c.isdigit() and len(c) == 6 for c in args.codes):
+        if len(args.codes) != 2:
             raise CliError("compare takes two six-digit division codes, e.g. quanze compare 340406 410503")
+        for code in args.codes:
+            division_code(code)
         try:
             comparison = compare(select, *args.codes)
         except UnknownJurisdiction as error:
@@ -293,7 +301,7 @@ LAW_QUERY = """
 PREFIX qz: <https://w3id.org/quanze/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?code ?jurisdiction ?item ?label ?itemCode WHERE {
-  ?item qz:legalBasis <%s> ; qz:jurisdiction ?j .
+  ?item qz:legalBasis %s ; qz:jurisdiction ?j .
   ?j qz:divisionCode ?code ; rdfs:label ?jurisdiction .
   OPTIONAL { ?item rdfs:label ?label }
   OPTIONAL { ?item qz:itemCode ?itemCode }
@@ -328,7 +336,7 @@ def _law(args: argparse.Namespace) -> int:
     print(article.text)
     print()
     with open_store(_store(args)) as store:
-        rows = _rows(run_query(store, LAW_QUERY % article_iri(instrument.id, number)))  # type: ignore[arg-type]
+        rows = _rows(run_query(store, LAW_QUERY % term(iri(str(article_iri(instrument.id, number))))))  # type: ignore[arg-type]
     if not rows:
         print("没有权力事项以此条为依据。 No power item rests on this article.")
         return EXIT_OK
@@ -355,6 +363,7 @@ def _query_text(argument: str) -> str:
 
 def _query(args: argparse.Namespace) -> int:
     sparql = _query_text(args.query)
+    inspect(sparql, MAX_QUERY_BYTES)  # no update, no SERVICE in any spelling: refused before the store opens
     with open_store(_store(args)) as store:
         result = run_query(store, sparql)
         if isinstance(result, ox.QueryBoolean):

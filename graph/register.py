@@ -9,11 +9,13 @@ is what validation judged.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.namespace import RDF
 
 from quanze.graph import paths
 from quanze.graph.align.citation_noise import without_noise
@@ -24,8 +26,9 @@ from quanze.graph.align.powers import Aligner, load_catalogue as load_canonical,
 from quanze.graph.align.statutes import Instrument, load_catalogue
 from quanze.graph.map.items import RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
 from quanze.graph.model import ItemDraft, TableRow
+from quanze.graph.namespaces import QZ
 from quanze.graph.read.flowchart import read_flowchart
-from quanze.graph.read.rdf import RDF_SUFFIXES, parse_rdf
+from quanze.graph.read.rdf import FORMATS as RDF_SUFFIXES, parse_rdf
 from quanze.graph.read.sheet import read_csv, read_xlsx
 from quanze.graph.read.table import read_table
 from quanze.graph.read.text import UnreadableInput, decode
@@ -38,6 +41,9 @@ from quanze.graph.vocab import Vocabulary, load_ontology
 
 REGISTER_SUFFIXES = {".txt", ".csv", ".tsv", ".xlsx", *RDF_SUFFIXES}
 """What a register file may be: the seed text layouts, spreadsheets and RDF."""
+
+_FLOWCHART_HEADER = re.compile(r"^\s*职权编码\s*[:：]", re.M)
+"""A risk-control flowchart states each power's code on a line of its own (职权编码：…)."""
 
 MANIFEST_FIELDS = ("file", "division_code", "jurisdiction", "province", "city", "agency", "kind", "layout", "year", "title", "note")
 
@@ -105,12 +111,15 @@ def read_register(data: bytes, name: str, ref: Reference, layout: str | None = N
     name = Path(name).name  # curation decisions and reports name files without their folder
     suffix = Path(name).suffix.lower()
     if suffix in RDF_SUFFIXES:
-        return RegisterRead(name, [], "", "", "rdf", parse_rdf(data, name))
+        graph = parse_rdf(data, name)
+        if not any(graph.subjects(RDF.type, QZ.PowerItem)):
+            raise UnreadableInput(f"{name}: the RDF holds no qz:PowerItem")
+        return RegisterRead(name, [], "", "", "rdf", graph)
     if suffix == ".xlsx":
         rows = read_xlsx(data, name)
         return RegisterRead(name, _repaired(items_from_table(rows, ref.context), ref), "", _heading(rows, ""), "xlsx")
     text = decode(data, name)
-    if layout == "flowchart" or (layout in (None, "", "csv") and "职权编码" in text):
+    if layout == "flowchart" or (suffix not in (".csv", ".tsv") and not layout and _FLOWCHART_HEADER.search(text)):
         flows = read_flowchart(text, name, ref.context.vocabulary)
         drafts = [item_from_flow(flow, index, ref.context) for index, flow in enumerate(flows, start=1)]
         return RegisterRead(name, _repaired(drafts, ref), text, _heading([], text), "flowchart")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -29,7 +30,9 @@ def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
 def installed(tmp_path_factory) -> dict:
     """The wheel built from this checkout, installed into a fresh virtual environment."""
     base = tmp_path_factory.mktemp("wheel")
-    built = _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(base / "dist"), str(ROOT)])
+    source = base / "source"  # a copy, so the build leaves nothing in the checkout
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "var", "build", "dist", "node_modules", "*.egg-info", "__pycache__"))
+    built = _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(base / "dist"), str(source)])
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next((base / "dist").glob("quanze-*.whl"))
     venv = base / "venv"

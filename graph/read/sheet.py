@@ -36,7 +36,7 @@ def read_xlsx(data: bytes, file: str) -> list[TableRow]:
         raise UnreadableInput(f"{file}: not an XLSX workbook")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as error:  # SyntaxError: XML ParseError
         raise UnreadableInput(f"{file}: not a readable XLSX workbook ({error})") from error
     rows: list[TableRow] = []
     for sheet in workbook.worksheets:

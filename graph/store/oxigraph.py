@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,14 +23,15 @@ class QueryError(ValueError):
     """A SPARQL query could not be parsed or evaluated."""
 
 
-def write_store(nquads: bytes, target: Path) -> int:
-    """Replace the store at `target` with one holding `nquads`; return its quad count."""
+def write_store(nquads: bytes | Iterable[bytes], target: Path) -> int:
+    """Replace the store at `target` with one holding `nquads` (N-Quads, whole or in chunks); return its quad count."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh = target.with_name(f"{target.name}.new-{os.getpid()}")
     shutil.rmtree(fresh, ignore_errors=True)
     store = ox.Store(str(fresh))
     try:
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        for chunk in [nquads] if isinstance(nquads, bytes) else nquads:
+            store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
         store.flush()
         count = len(store)
     finally:

@@ -146,7 +146,7 @@ def load_shapes(directory: Path) -> Graph:
     return graph
 
 
-def _with_statute_facts(data: Graph, statutes: Graph) -> Graph:
+def with_statute_facts(data: Graph, statutes: Graph) -> Graph:
     """The data plus what the shapes and the report need of the catalogue: the cited
     instruments' replacements and the labels of instruments and concepts it mentions."""
     combined = data  # extended in place: the graph is the caller's own copy of one register
@@ -163,7 +163,7 @@ def _with_statute_facts(data: Graph, statutes: Graph) -> Graph:
 
 def validate_graph(data: Graph, kit: Toolkit, lang: str = "zh", default_file: str = "") -> list[Finding]:
     """pySHACL over the data and the facts of the statute catalogue it cites; results as Findings."""
-    combined = _with_statute_facts(data, kit.statutes)
+    combined = with_statute_facts(data, kit.statutes)
     results = run_shapes(combined, kit.shapes)
     findings = [
         _finding(results, r, combined, lang, default_file, kit.shapes) for r in results.subjects(RDF.type, SH.ValidationResult)
