@@ -213,6 +213,8 @@ def test_quote_that_differs_only_by_ocr_confusions(catalogue, confusions):
     cell = "《社会救助暂行办法》第三十条: 申请医疗救助的,应当向乡镇人民政府、街道办事处提出,经申核、公示后,由县级人民政府民政部门审批。"
     (result,) = link(cell, catalogue, confusions)
     assert result.quotes[0].match == "different"
+    # the note names the real difference (the 2019 text moved approval to the 医疗保障部门), not the misreadings
+    assert "条文作「医疗保障」，引文作「民政」" in result.quotes[0].note and "申→审" in result.quotes[0].note
 
 
 def test_cell_without_any_reference_has_no_citation():

@@ -89,10 +89,12 @@ def _check(quote: str, number: int, instrument: Instrument, confusions: dict[str
     if match == "different" and confusions:
         reading, undone = ocr_reading(quote, instrument.articles[number].text, confusions)
         if undone:
-            again, _ = compare_quote(reading, instrument.articles[number].text)
+            again, again_note = compare_quote(reading, instrument.articles[number].text)
+            kinds = "、".join(dict.fromkeys(undone))
             if again in ("exact", "excerpt"):
-                kinds = "、".join(dict.fromkeys(undone))
                 return QuoteCheck(number, f"ocr-{again}", f"仅有 OCR 误识之差（{kinds}）")
+            # a real difference remains: say it of the quote as meant, and name the misreadings apart
+            return QuoteCheck(number, "different", f"{again_note}（另有 OCR 误识：{kinds}）")
     if match == "different":
         others = [(n, a.text) for n, a in instrument.articles.items() if n != number]
         elsewhere = [
