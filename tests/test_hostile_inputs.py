@@ -328,7 +328,11 @@ _property = settings(
 
 
 def _check_one(tmp_path: Path, name: str, content: bytes, expect: frozenset[int] = frozenset({0, 1, 2})) -> None:
-    case = Case(f"property-{name}", "generated", lambda d, port: (d / name).write_bytes(content) or d / name, expect=expect)
+    def make(d: Path, port: int) -> Path:
+        (d / name).write_bytes(content)  # (write_bytes returns the byte count, not the path)
+        return d / name
+
+    case = Case(f"property-{name}", "generated", make, expect=expect)
     base = Path(tempfile.mkdtemp(dir=tmp_path))
     outcome = run_cases([case], base, workers=1)[case.id]
     if isinstance(outcome, BaseException):

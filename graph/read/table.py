@@ -12,10 +12,12 @@ or another column order reads the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from quanze.graph.read.columns import field_of, load_synonyms
 from quanze.graph.model import Span, TableRow
+from quanze.graph.read.limits import limit, over
 from quanze.graph.read.text import UnreadableInput
 
 
@@ -31,6 +33,9 @@ _MIN_HEADER_FIELDS = 3
 def read_table(text: str, file: str) -> list[TableRow]:
     """Read every data row of a tabular register; raise NoHeader if none is recognisable."""
     lines = text.split("\n")
+    longest = max(lines, key=len)
+    if len(longest) > limit("QUANZE_MAX_CELL_CHARS"):
+        raise over(file, f"line {lines.index(longest) + 1:,}: its length in characters", "QUANZE_MAX_CELL_CHARS", len(longest))
     if _is_cell_layout(lines):
         return _read_cell_layout(lines, file)
     return _read_tsv(lines, file)
@@ -62,18 +67,26 @@ def _read_tsv(lines: list[str], file: str) -> list[TableRow]:
     )
 
 
-def rows_from_cells(rows: list[tuple[int, list[str]]], file: str) -> list[TableRow]:
+def rows_from_cells(rows: Iterable[tuple[int, list[str]]], file: str) -> list[TableRow]:
     """Data rows of a grid of cells (TSV, CSV, a spreadsheet): found under their header row.
 
     Rows before the first header (titles) are skipped; a header repeated on every page is
     recognised again and skipped; blank rows are ignored. `rows` pairs each row's line or row
-    number with its cells.
+    number with its cells; it may be a stream, read only as far as the limits allow
+    (QUANZE_MAX_ROWS rows of data, QUANZE_MAX_COLUMNS cells a row, QUANZE_MAX_CELL_CHARS a cell).
     """
     header: list[str | None] | None = None
     result: list[TableRow] = []
+    max_rows, max_columns, max_cell = limit("QUANZE_MAX_ROWS"), limit("QUANZE_MAX_COLUMNS"), limit("QUANZE_MAX_CELL_CHARS")
     for number, cells in rows:
+        if len(cells) > max_columns:
+            raise over(file, f"row {number:,}: the number of cells", "QUANZE_MAX_COLUMNS", len(cells))
         if not any(cell.strip() for cell in cells):
             continue
+        if max(map(len, cells)) > max_cell:
+            raise over(file, f"row {number:,}: a cell's length in characters", "QUANZE_MAX_CELL_CHARS", max(map(len, cells)))
+        if len(result) >= max_rows:
+            raise over(file, "the number of rows", "QUANZE_MAX_ROWS", None)
         fields = _header_fields(cells)
         if fields:
             header = fields
@@ -124,6 +137,8 @@ def _read_cell_layout(lines: list[str], file: str) -> list[TableRow]:
     records: list[list[_Cell]] = []
     for cell in cells[width:]:
         if not records or _starts_record(cell, records[-1], width):
+            if len(records) >= limit("QUANZE_MAX_ROWS"):
+                raise over(file, "the number of rows", "QUANZE_MAX_ROWS", None)
             records.append([])
         records[-1].append(cell)
     return [_record_row(file, lines, header, record) for record in records]

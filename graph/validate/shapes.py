@@ -10,7 +10,7 @@ the language asked for.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -126,7 +126,11 @@ def validate_files(files: Iterable[tuple[str, bytes]], lang: str = "zh", kit: To
                 report.alignments.append((name, draft.row, draft.label, alignment))
         report.files.append(name)
         report.items[name] = count
-        report.findings.extend(validate_graph(graph, kit, lang, default_file=name))
+        findings = validate_graph(graph, kit, lang, default_file=name)
+        sheets = {(d.row if d.row is not None else d.line, d.label): d.file for d in read.drafts if "#" in d.file}
+        if sheets:  # a workbook's findings name the sheet: "book.xlsx#Sheet2"
+            findings = [replace(f, file=sheets.get((f.row, f.item), f.file)) for f in findings]
+        report.findings.extend(findings)
     return report
 
 
