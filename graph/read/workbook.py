@@ -3,9 +3,9 @@
 An XLSX file is a ZIP archive of XML parts. Before openpyxl sees it, the archive is checked
 against the limits of graph/read/limits.py: the number of members, the total uncompressed
 size (declared, and counted again while inflating, so neither a zip bomb nor a lying header
-gets through), the number of sheets; every XML part is inflated once, in chunks, and refused
-if it holds a DOCTYPE or ENTITY declaration (no external entity, no entity expansion) or is
-not UTF-8. Corrupt compressed data, bad CRCs and unsupported compression end here with one
+gets through), the number of sheets; every part is inflated once, in chunks, and refused if
+it holds a DOCTYPE or ENTITY declaration (no external entity, no entity expansion; a sheet may
+sit at any path, so no part is skipped), and an XML part if it is not UTF-8. Corrupt compressed data, bad CRCs and unsupported compression end here with one
 line. What the scan learns that openpyxl's streaming reader does not give — merged ranges,
 and whether any cell holds a formula — is returned for the reader.
 """
@@ -71,9 +71,7 @@ def scan_xlsx(data: bytes, file: str) -> Scan:
             raise over(file, "the number of sheets", "QUANZE_MAX_SHEETS", len(sheets))
         scan = Scan()
         inflated = 0
-        for member in members:
-            if not member.filename.lower().endswith(_XML_SUFFIXES):
-                continue
+        for member in members:  # every part: a sheet may sit at any path its relationships name
             inflated += _scan_member(archive, member, file, scan, budget - inflated)
     return scan
 
@@ -86,6 +84,7 @@ def _is_worksheet(name: str) -> bool:
 def _scan_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, file: str, scan: Scan, budget: int) -> int:
     """Inflate one XML part in chunks, checking it; returns its size."""
     worksheet = _is_worksheet(member.filename)
+    xml = member.filename.lower().endswith(_XML_SUFFIXES)
     merged: set[tuple[int, int, int, int]] = set()
     size = 0
     tail = b""
@@ -95,7 +94,7 @@ def _scan_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, file: str, s
                 chunk = handle.read(_CHUNK)
                 if not chunk:
                     break
-                if size == 0 and (chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:64]):
+                if size == 0 and xml and (chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:64]):
                     raise UnreadableInput(f"{file}: the XLSX part {member.filename} is not UTF-8 XML")
                 size += len(chunk)
                 if size > budget:
