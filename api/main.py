@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
     )
     app.state.settings = settings
     query_errors.install(app)
+    app.add_middleware(validate.UploadLimit, max_bytes=settings.max_upload_bytes)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["local"] = lambda iri: str(iri).replace("https://w3id.org/quanze", "", 1)
     templates.env.filters["short"] = _short

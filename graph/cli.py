@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import re
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -50,8 +53,28 @@ class CliError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit 2), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = ""
+        if "unrecognized arguments" in message or "expected" in message:
+            hint = " (a file whose name begins with '-' goes after '--', e.g. quanze validate -- -rf.csv)"
+        self.exit(EXIT_INPUT, f"{self.prog}: {one_line(message)}{hint}; see {self.prog} -h\n")
+
+
+_ESCAPED = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+_ESCAPED.update({c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if c not in _ESCAPED and c != 0x09})
+
+
+def one_line(text: str) -> str:
+    """The text with every line break and control character escaped (\\n, \\x1b), so a message
+    that quotes a file name or a parser's report stays one line."""
+    return str(text).translate(_ESCAPED)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="quanze",
         description="Quanze (权责): legal knowledge graph of medical-insurance bureaus' power and risk registers.",
     )
@@ -149,13 +172,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if not sys.warnoptions:
+        warnings.simplefilter("ignore")  # library warnings would break the one-line error contract
+    logging.getLogger("rdflib").addHandler(logging.NullHandler())  # rdflib's "does not look like a valid URI"
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except (CliError, StoreError, QueryError, UnreadableInput, RefusedQuery, InvalidParameter) as error:
         from quanze.graph.messages import localise
 
-        print(f"quanze: {localise(str(error), getattr(args, 'lang', 'en'))}", file=sys.stderr)
+        print(f"quanze: {one_line(localise(str(error), getattr(args, 'lang', 'en')))}", file=sys.stderr)
+        return EXIT_INPUT
+    except MemoryError:
+        print("quanze: out of memory; the input is too large for this machine (see Limits in README.md)", file=sys.stderr)
+        return EXIT_INPUT
+    except RecursionError:
+        print("quanze: the input is nested too deeply to read", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK

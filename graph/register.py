@@ -28,6 +28,7 @@ from quanze.graph.map.items import RegisterInfo, add_item, add_jurisdiction, add
 from quanze.graph.model import ItemDraft, TableRow
 from quanze.graph.namespaces import QZ
 from quanze.graph.read.flowchart import read_flowchart
+from quanze.graph.read.limits import limit, over
 from quanze.graph.read.rdf import FORMATS as RDF_SUFFIXES, parse_rdf
 from quanze.graph.read.grid import GridRead
 from quanze.graph.read.sheet import read_csv_grid, read_xlsx_grid
@@ -327,4 +328,6 @@ def register_graph(read: RegisterRead, info: RegisterInfo) -> Graph:
     """One register alone in one graph, as validation judges it (sub-nodes point at rows through their item)."""
     target = OneGraph()
     map_register(target, read, info, node_provenance=False)
+    if len(target.single) > limit("QUANZE_MAX_REGISTER_TRIPLES"):  # SHACL's time and memory grow with the graph
+        raise over(read.name, "the number of triples the register maps to", "QUANZE_MAX_REGISTER_TRIPLES", len(target.single))
     return target.single

@@ -160,7 +160,7 @@ def test_seed_defects_are_reported(capsys):
     [
         ("empty.csv", b"", "empty"),
         ("binary.csv", b"\x00\x01\x02\x03" * 10, "binary"),
-        ("latin.csv", "序号,名称".encode("utf-16"), "binary"),
+        ("utf16.csv", "序号,名称".encode("utf-16"), "no header row"),  # UTF-16 is read (Excel's "Unicode text"); this one has no register header
         ("fruit.csv", "名称,数量\n苹果,3\n".encode(), "no header row"),
         ("book.xlsx", b"not a zip at all", "not an XLSX"),
         ("graph.ttl", b"@prefix : <x> . :a :b", "not valid RDF"),

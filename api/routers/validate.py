@@ -23,6 +23,7 @@ from quanze.api.services.negotiation import wants_html
 from quanze.graph.query.spreadsheet import content_disposition
 from quanze.graph.read.flowchart import FlowchartError
 from quanze.graph.read.table import NoHeader
+from quanze.graph.read.limits import OverLimit
 from quanze.graph.read.text import UnreadableInput
 from quanze.graph.validate import clerk
 from quanze.graph.validate.shapes import validate_files
@@ -102,6 +103,32 @@ async def _report(files: list[tuple[str, bytes]], lang: str) -> clerk.ClerkRepor
 
     return await run_in_threadpool(run)
 
+MULTIPART_SLACK = 64 * 1024
+"""Bytes a multipart body may hold beyond the file itself (boundaries, part headers, the field name)."""
+
+
+class UploadLimit:
+    """ASGI middleware: a POST /validate whose Content-Length is over the upload limit is
+    answered 413 before a byte of the body is read (FastAPI parses the form before the route
+    runs, so the route's own check comes too late for a huge body)."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == "/validate":
+            length = dict(scope.get("headers") or []).get(b"content-length", b"")
+            if length.strip().isdigit() and int(length) > self.max_bytes + MULTIPART_SLACK:
+                response = JSONResponse(
+                    {"error": f"the upload of {int(length)} bytes is larger than the limit of {self.max_bytes} bytes (QUANZE_MAX_UPLOAD_BYTES)"},
+                    status_code=413,
+                    headers={"Connection": "close"},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
 
 @router.post(
     "/validate",
@@ -110,7 +137,8 @@ async def _report(files: list[tuple[str, bytes]], lang: str) -> clerk.ClerkRepor
     "Answers the contract's JSON report — each result with the contract's keys plus `sheet`, `excel_row`, `column` (its header), "
     "`column_letter`, `cell` (the value), `advice` (what to change), `rule` and `count`, and `rules` (counts per rule) — "
     "or an HTML page when the client accepts text/html, or `format=csv|xlsx` (the register with the problem cells highlighted "
-    "and commented). 400: unreadable input; 413: larger than the upload limit.",
+    "and commented). 400: unreadable input; 413: larger than the upload limit (refused from Content-Length before the body is read) "
+    "or over one of the reading limits (rows, cells, sheets, triples: see Limits in README.md).",
 )
 async def validate(
     request: Request,
@@ -127,6 +155,10 @@ async def validate(
     files = [(name, data)]
     try:
         report = await _report(files, lang)
+    except OverLimit as error:
+        return _upload_error(request, 413, "too_large", str(error), lang)
+    except MemoryError:
+        return _upload_error(request, 413, "too_large", "the register is too large to validate here", lang)
     except (UnreadableInput, NoHeader, FlowchartError) as error:
         kind = "no_header" if isinstance(error, NoHeader) else "flowchart" if isinstance(error, FlowchartError) else "unreadable"
         return _upload_error(request, 400, kind, str(error), lang)

@@ -23,8 +23,30 @@ from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import OWL
+from rdflib.plugins.stores.memory import Memory
 
+from quanze.graph.read.limits import limit, over
 from quanze.graph.read.text import UnreadableInput
+
+
+class _CappedMemory(Memory):
+    """rdflib's memory store that refuses the triple past QUANZE_MAX_TRIPLES, so a huge file
+    is stopped while it is parsed, not after it has filled the memory."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+        self.added = 0
+
+    def add(self, triple, context, quoted: bool = False) -> None:
+        self.added += 1
+        if self.added > self.cap:
+            raise _TooMany()
+        super().add(triple, context, quoted)
+
+
+class _TooMany(Exception):
+    pass
 
 FORMATS = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".rdf": "xml"}
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)", re.IGNORECASE)
@@ -42,13 +64,16 @@ def parse_rdf(data: bytes, name: str) -> Graph:
         text = _checked_json_ld(text, name)
     elif fmt == "xml":
         _check_xml(text, name)
-    graph = Graph()
+    graph = Graph(store=_CappedMemory(limit("QUANZE_MAX_TRIPLES")))
     try:
         graph.parse(data=text, format=fmt)
+    except _TooMany:
+        raise over(name, "the number of triples", "QUANZE_MAX_TRIPLES") from None
     except RecursionError as error:
         raise UnreadableInput(f"{name}: not valid RDF (nested too deeply)") from error
     except Exception as error:  # rdflib raises many parser-specific types
-        raise UnreadableInput(f"{name}: not valid RDF ({type(error).__name__}: {str(error)[:120]})") from error
+        message = " ".join(str(error).split())[:160]  # rdflib's BadSyntax spans several lines
+        raise UnreadableInput(f"{name}: not valid RDF ({type(error).__name__}: {message})") from error
     if any(graph.triples((None, OWL.imports, None))):
         raise UnreadableInput(f"{name}: owl:imports is not followed here; send one self-contained file")
     return graph

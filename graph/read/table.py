@@ -12,6 +12,7 @@ or another column order reads the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import unicodedata
@@ -19,6 +20,7 @@ import unicodedata
 from quanze.graph.read.columns import field_of, load_synonyms
 from quanze.graph.model import Span, TableRow
 from quanze.graph.read.grid import GridRead, context_line, finish, parse_number, read_grid
+from quanze.graph.read.limits import limit, over
 from quanze.graph.read.text import UnreadableInput
 
 
@@ -43,6 +45,9 @@ def read_table_grid(text: str, file: str) -> GridRead:
     columns aligned with spaces (PDF to text)."""
     text = text.replace("\f", "\n")
     lines = text.split("\n")
+    longest = max(lines, key=len)
+    if len(longest) > limit("QUANZE_MAX_CELL_CHARS"):
+        raise over(file, f"line {lines.index(longest) + 1:,}: its length in characters", "QUANZE_MAX_CELL_CHARS", len(longest))
     if _is_card_layout(lines):
         return _read_cards(lines, file)
     if _is_cell_layout(lines):
@@ -79,17 +84,50 @@ def _is_cell_layout(lines: list[str]) -> bool:
 
 def _read_tsv(lines: list[str], file: str) -> GridRead:
     grid = [(number, line.split("\t")) for number, line in enumerate(lines, start=1) if line.strip()]
-    out = read_grid(grid, file)
+    out = capped(read_grid(bounded(grid, file), file), file)
     if not out.found_header:
         raise NoHeader(f"{file}: no header row with known register columns (序号, 事项名称, 权力类型 …)")
     finish(out.rows)
     return out
 
 
-def rows_from_cells(rows: list[tuple[int, list[str]]], file: str) -> list[TableRow]:
+def bounded(rows: Iterable[tuple[int, list[str]]], file: str) -> list[tuple[int, list[str]]]:
+    """The rows of a grid, read only as far as the limits allow (it may be a stream):
+    QUANZE_MAX_COLUMNS cells a row, QUANZE_MAX_CELL_CHARS a cell, QUANZE_MAX_ROWS rows with
+    something in them (and room for title, header and note rows)."""
+    max_rows, max_columns, max_cell = limit("QUANZE_MAX_ROWS"), limit("QUANZE_MAX_COLUMNS"), limit("QUANZE_MAX_CELL_CHARS")
+    kept: list[tuple[int, list[str]]] = []
+    filled = 0
+    for number, cells in rows:
+        if len(cells) > max_columns:
+            raise over(file, f"row {number:,}: the number of cells", "QUANZE_MAX_COLUMNS", len(cells))
+        if any(cell.strip() for cell in cells):
+            longest = max(map(len, cells))
+            if longest > max_cell:
+                raise over(file, f"row {number:,}: a cell's length in characters", "QUANZE_MAX_CELL_CHARS", longest)
+            filled += 1
+            if filled > max_rows + _ROOM:
+                raise over(file, "the number of rows", "QUANZE_MAX_ROWS", None)
+        kept.append((number, cells))
+    return kept
+
+
+def capped(out: GridRead, file: str) -> GridRead:
+    """The grid's records, refused when there are more than QUANZE_MAX_ROWS of them."""
+    if len(out.rows) > limit("QUANZE_MAX_ROWS"):
+        raise over(file, "the number of rows", "QUANZE_MAX_ROWS", len(out.rows))
+    return out
+
+
+_ROOM = 200
+"""Rows beyond QUANZE_MAX_ROWS a grid may hold for titles, headers repeated per page and notes."""
+
+
+def rows_from_cells(rows: Iterable[tuple[int, list[str]]], file: str) -> list[TableRow]:
     """Data rows of a grid of cells (TSV, CSV, a spreadsheet): found under their header row
-    (see graph.read.grid). `rows` pairs each row's line or row number with its cells."""
-    out = read_grid(rows, file)
+    (see graph.read.grid). `rows` pairs each row's line or row number with its cells; it may
+    be a stream, read only as far as the limits allow (`bounded`)."""
+    out = capped(read_grid(bounded(rows, file), file), file)
     if not out.found_header:
         raise NoHeader(f"{file}: no header row with known register columns (序号, 事项名称, 权力类型 …)")
     return finish(out.rows)
@@ -141,7 +179,7 @@ def _read_cards(lines: list[str], file: str) -> GridRead:
             if label not in labels:
                 labels.append(label)
     grid = [(start, [dict(entries).get(label, "") for label in labels]) for start, entries in cards]
-    out = read_grid(grid, file, header=labels)
+    out = capped(read_grid(bounded(grid, file), file, header=labels), file)
     if not out.found_header:
         raise NoHeader(f"{file}: no card labels name known register fields (职权名称, 实施依据 …)")
     out.context = _context(context) + out.context
@@ -225,7 +263,7 @@ def _read_aligned(lines: list[str], file: str) -> GridRead:
                     held[index] = held[index] + joiner + text if held[index] else text
         else:
             context.append(line.strip())
-    out = read_grid(records, file, header=headers)
+    out = capped(read_grid(bounded(records, file), file, header=headers), file)
     out.context = _context(context) + out.context
     finish(out.rows)
     return out
@@ -268,6 +306,8 @@ def _read_cell_layout(lines: list[str], file: str) -> list[TableRow]:
     records: list[list[_Cell]] = []
     for cell in cells[width:]:
         if not records or _starts_record(cell, records[-1], width):
+            if len(records) >= limit("QUANZE_MAX_ROWS"):
+                raise over(file, "the number of rows", "QUANZE_MAX_ROWS", None)
             records.append([])
         records[-1].append(cell)
     return [_record_row(file, lines, header, record) for record in records]
