@@ -282,12 +282,19 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from quanze.api.main import create_app
-    from quanze.api.settings import Settings
+    from quanze.api.settings import Settings, SettingsError
+    from quanze.graph.store.oxigraph import check_store, clean_orphans
 
+    try:
+        settings = Settings.from_environment()
+    except SettingsError as error:
+        raise CliError(str(error)) from error
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port {args.port} is not a port number (1-65535)")
     store = _store(args)
-    if not store.is_dir():
-        raise CliError(f"no store at {store}: run `quanze build` first")
-    settings = dataclasses.replace(Settings.from_environment(), store=store)
+    clean_orphans(store)
+    check_store(store)  # a missing, empty, foreign or corrupt store: one line, exit 2
+    settings = dataclasses.replace(settings, store=store)
     print(f"Quanze on http://{args.host}:{args.port}/  (SPARQL: /sparql, API: /docs)")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
