@@ -630,8 +630,10 @@ class OxigraphRepository:
         if outcome is not None:
             self.cache.put(generation.name, key, outcome)
             shared.set_result(outcome)
-        else:
-            shared.set_exception(error or QueryFailed("the query was not answered"))
+        elif isinstance(error, Exception) and not isinstance(error, Cancelled):
+            shared.set_exception(error)
+        else:  # the leader was cancelled or its client went away: the others ask again themselves
+            shared.set_exception(Cancelled("the query that was answering this one was stopped"))
 
     def _execute(self, worker: _Worker, generation: Generation, request: QueryRequest, timeout: float,
                  cancel: threading.Event | None, fingerprint: bytes) -> tuple[str, object]:

@@ -37,6 +37,7 @@ class _Inspections:
         self.size = size
         self.entries: OrderedDict[tuple[str, int], tuple[str | None, RefusedQuery | None]] = OrderedDict()
         self.lock = Lock()
+        self.parsing = Lock()
 
     def get(self, text: str, max_bytes: int):
         with self.lock:
@@ -46,14 +47,18 @@ class _Inspections:
             return found
 
     def compute(self, text: str, max_bytes: int) -> tuple[str | None, RefusedQuery | None]:
-        try:
-            outcome = (inspect(text, max_bytes), None)
-        except RefusedQuery as error:
-            outcome = (None, error)
-        except RecursionError:
-            outcome = (None, RefusedQuery("the query is nested too deeply to be read", 400))
-        except (ValueError, UnicodeError, OverflowError) as error:
-            outcome = (None, RefusedQuery(f"the query cannot be read: {' '.join(str(error).split())[:200]}", 400))
+        with self.parsing:  # rdflib's pyparsing grammar keeps state: one parse at a time
+            found = self.get(text, max_bytes)
+            if found is not None:
+                return found
+            try:
+                outcome = (inspect(text, max_bytes), None)
+            except RefusedQuery as error:
+                outcome = (None, error)
+            except RecursionError:
+                outcome = (None, RefusedQuery("the query is nested too deeply to be read", 400))
+            except Exception as error:  # ValueError for a bad \U escape, and whatever else the parser trips on
+                outcome = (None, RefusedQuery(f"the query cannot be read: {' '.join(str(error).split())[:200]}", 400))
         if len(text) <= 100_000:
             with self.lock:
                 self.entries[(text, max_bytes)] = outcome
