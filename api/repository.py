@@ -233,20 +233,27 @@ def _worker_main(connection, niceness: int) -> None:  # runs in the worker proce
         if message is None:
             return
         ident, path, request = message
-        try:
-            store = stores.get(path)
-            if store is None:
+        store = stores.get(path)
+        if store is None:
+            try:
                 store = ox.Store.read_only(path)
-                stores[path] = store
-                while len(stores) > 2:  # the live generation and the one before it
-                    stores.popitem(last=False)
+            except (OSError, RuntimeError, ValueError) as error:  # a generation removed or damaged under us
+                connection.send((ident, "store", " ".join(str(error).split())[:300]))
+                continue
+            stores[path] = store
+            while len(stores) > 2:  # the live generation and the one before it
+                stores.popitem(last=False)
+        try:
             reply = (ident, "ok", _evaluate(store, request))
         except ResultTooLarge as error:
             reply = (ident, "too-large", str(error))
-        except RuntimeError as error:  # RocksDB: a generation removed or damaged under us
-            stores.pop(path, None)
-            reply = (ident, "store", " ".join(str(error).split())[:300])
-        except (SyntaxError, ValueError, OSError, KeyError, TypeError) as error:
+        except OSError as error:
+            if any(mark in str(error) for mark in ("IO error", "Corruption", "No such file")):
+                stores.pop(path, None)
+                reply = (ident, "store", " ".join(str(error).split())[:300])
+            else:
+                reply = (ident, "failed", f"{type(error).__name__}: {error}")
+        except (SyntaxError, ValueError, RuntimeError, KeyError, TypeError) as error:
             reply = (ident, "failed", f"{type(error).__name__}: {error}")
         connection.send(reply)
 
@@ -539,6 +546,7 @@ class OxigraphRepository:
         self._inflight: dict[tuple, Future] = {}
         self._clients: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._limiter = None
 
     @classmethod
     def from_settings(cls, settings) -> OxigraphRepository:
@@ -685,7 +693,7 @@ class OxigraphRepository:
                           disconnected=None) -> tuple[bytes, str]:
         """Answer a query from the event loop: waiting for a worker costs no thread; `disconnected` is an
         async callable telling whether the client has gone (checked before dispatch and while running)."""
-        from anyio import to_thread
+        from anyio import CapacityLimiter, to_thread
 
         timeout = min(timeout or self.query_timeout, self.query_timeout)
         while True:
@@ -722,10 +730,12 @@ class OxigraphRepository:
                         raise Cancelled("the client went away before the query ran")
                     cancel = threading.Event()
                     watcher = asyncio.ensure_future(self._watch_client(disconnected, cancel)) if disconnected else None
+                    if self._limiter is None:  # threads of our own: page queries waiting in the shared pool cannot hold them
+                        self._limiter = CapacityLimiter(sum(lane.size for lane in self.pool.lanes.values()) + 2)
                     try:
                         outcome = await to_thread.run_sync(
                             self._execute, worker, generation, request, timeout, cancel, fingerprint,
-                            abandon_on_cancel=True,
+                            abandon_on_cancel=True, limiter=self._limiter,
                         )
                     except asyncio.CancelledError:
                         cancel.set()
@@ -750,9 +760,14 @@ class OxigraphRepository:
                 cancel.set()
                 return
 
-    def select(self, sparql: str, timeout: float | None = None) -> list[dict[str, str | None]]:
-        """Rows of a SELECT as plain strings (for services and pages)."""
-        data, _ = self.query(QueryRequest(sparql, "application/sparql-results+json", "select"), timeout)
+    def select(self, sparql: str, timeout: float | None = None, bindings: dict[str, object] | None = None) -> list[dict[str, str | None]]:
+        """Rows of a SELECT as plain strings (for services and pages).
+
+        `bindings` maps variable names to pyoxigraph terms (ox.Literal, ox.NamedNode) that the
+        engine substitutes before evaluation: a value never becomes query text.
+        """
+        substitutions = tuple(sorted((bindings or {}).items(), key=lambda item: item[0]))
+        data, _ = self.query(QueryRequest(sparql, "application/sparql-results+json", "select", substitutions=substitutions), timeout)
         parsed = json.loads(data)
         names = parsed["head"]["vars"]
         return [{n: (b[n]["value"] if n in b else None) for n in names} for b in parsed["results"]["bindings"]]

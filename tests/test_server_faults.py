@@ -335,3 +335,66 @@ def test_hostile_query_texts_are_4xx_never_500(server, query):
                                 headers={"Content-Type": "application/sparql-query"}, timeout=30)):
         assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
     assert httpx.get(server + "/sparql", params={"query": "ASK {}", "format": "json"}).json()["boolean"] is True
+
+
+def test_bindings_reach_the_engine_as_terms_not_text(store_path):
+    repository = OxigraphRepository(store_path, 1)
+    try:
+        query = ("PREFIX qz: <https://w3id.org/quanze/ontology#> SELECT DISTINCT ?i ?code WHERE "
+                 "{ ?i a qz:PowerItem ; qz:jurisdiction/qz:divisionCode ?code }")
+        rows = repository.select(query, bindings={"code": ox.Literal("410503")})
+        assert len(rows) == 25 and {r["code"] for r in rows} == {"410503"}
+        assert repository.select(query, bindings={"code": ox.Literal('410503" } UNION { ?i ?p ?o')}) == []
+    finally:
+        repository.close()
+
+
+def test_the_pool_never_loses_or_leaks_a_worker_under_a_mix_of_faults(store_path):
+    """Timeouts, demotions to the slow lane, refusals, failures and answers from 8 threads at once."""
+    import random
+
+    from quanze.api.repository import Overloaded, QueryFailed, QueryTimeout
+
+    repository = OxigraphRepository(store_path, 2, query_timeout=1.0, queue_size=3, queue_wait=0.5,
+                                    slow_query_seconds=0.2, slow_workers=1, cache_bytes=0)
+    outcomes: dict[str, int] = {}
+    wrong: list = []
+    lock = threading.Lock()
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        for k in range(12):
+            n = rng.randrange(1000)
+            kind = rng.random()
+            if kind < 0.15:
+                request = QueryRequest(CROSS_JOIN.format(n=n), JSON, "select")
+            elif kind < 0.25:
+                request = QueryRequest("SELEC broken", JSON, "select")
+            else:
+                request = QueryRequest(f"SELECT ?v WHERE {{ BIND({n} AS ?v) }}", JSON, "select")
+            try:
+                data, _ = repository.query(request)
+                label = "ok"
+                if value(data) != str(n):
+                    wrong.append((n, data[:80]))
+            except (Overloaded, QueryTimeout, QueryFailed) as error:
+                label = type(error).__name__
+            with lock:
+                outcomes[label] = outcomes.get(label, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not wrong and outcomes.get("ok", 0) > 20, (outcomes, wrong[:3])
+        assert {"QueryFailed", "QueryTimeout"} <= set(outcomes), outcomes
+        main_lane, slow_lane = repository.pool.lanes["main"], repository.pool.lanes["slow"]
+        assert main_lane.busy == 0 and len(main_lane.idle) == 2
+        assert slow_lane.busy == 0 and len(slow_lane.idle) <= 1
+        assert all(w.process.is_alive() for w in main_lane.idle)
+        data, _ = repository.query(QueryRequest("SELECT ?v WHERE { BIND(4242 AS ?v) }", JSON, "select"))
+        assert value(data) == "4242"
+    finally:
+        repository.close()
