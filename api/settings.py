@@ -66,7 +66,8 @@ class Settings:
     max_upload_bytes: int = 10 * MiB
     """Size of a register uploaded to /validate (QUANZE_MAX_UPLOAD_BYTES, 10 MiB)."""
     workers: int = 2
-    """Query worker processes (QUANZE_QUERY_WORKERS; default: the cores, at least 2)."""
+    """Query worker processes per server process (QUANZE_QUERY_WORKERS; default: the cores, at least 2,
+    shared out among the server processes)."""
     max_result_bytes: int = 50 * MiB
     """Bytes of a serialised result (QUANZE_MAX_RESULT_BYTES, 50 MiB); past it 422."""
     queue_size: int = 32
@@ -74,18 +75,25 @@ class Settings:
     queue_wait: float = 5.0
     """Seconds a query may wait for a worker (QUANZE_QUEUE_WAIT, 5); then 503."""
     client_concurrency: int = 8
-    """Queries one client (address) may have running or waiting (QUANZE_CLIENT_CONCURRENCY; default 4 per worker)."""
+    """Queries one client (address) may have running or waiting (QUANZE_CLIENT_CONCURRENCY; default 4 per worker, at least 8)."""
     slow_query_seconds: float = 1.0
     """A query running longer than this leaves the ordinary workers for the slow lane (QUANZE_SLOW_QUERY_SECONDS, 1)."""
     slow_workers: int = 1
     """Worker processes of the slow lane (QUANZE_SLOW_WORKERS, 1), run at low CPU priority."""
     cache_bytes: int = 64 * MiB
     """Memory for cached results of the live store generation (QUANZE_CACHE_BYTES, 64 MiB; 0 turns it off)."""
+    http_workers: int = 1
+    """Server processes of `quanze serve`, each with its own query workers and cache
+    (QUANZE_HTTP_WORKERS; default the cores, at most 4)."""
 
     @classmethod
     def from_environment(cls) -> Settings:
         """The settings from the environment; SettingsError (one line) on any nonsense."""
-        workers = _int("QUANZE_QUERY_WORKERS", max(2, _cores()), 1, 64)
+        http_workers = _int("QUANZE_HTTP_WORKERS", min(_cores(), 4), 1, 64)
+        # the query workers are shared out among the server processes `quanze serve` starts (it sets
+        # QUANZE_HTTP_WORKERS for them); a server started otherwise is one process and gets them all
+        sharing = http_workers if os.environ.get("QUANZE_HTTP_WORKERS") else 1
+        workers = _int("QUANZE_QUERY_WORKERS", max(1, max(2, _cores()) // sharing), 1, 64)
         return cls(
             store=paths.store_dir(),
             query_timeout=_float("QUANZE_QUERY_TIMEOUT", 30.0, 0.1, 3600.0),
@@ -96,8 +104,9 @@ class Settings:
             max_result_bytes=_int("QUANZE_MAX_RESULT_BYTES", 50 * MiB, 1024, 2048 * MiB),
             queue_size=_int("QUANZE_QUEUE_SIZE", 16 * workers, 0, 100_000),
             queue_wait=_float("QUANZE_QUEUE_WAIT", 5.0, 0.0, 600.0),
-            client_concurrency=_int("QUANZE_CLIENT_CONCURRENCY", 4 * workers, 1, 100_000),
+            client_concurrency=_int("QUANZE_CLIENT_CONCURRENCY", max(8, 4 * workers), 1, 100_000),
             slow_query_seconds=_float("QUANZE_SLOW_QUERY_SECONDS", 1.0, 0.01, 3600.0),
             slow_workers=_int("QUANZE_SLOW_WORKERS", 1, 1, 64),
             cache_bytes=_int("QUANZE_CACHE_BYTES", 64 * MiB, 0, 16 * 1024 * MiB),
+            http_workers=http_workers,
         )

@@ -398,3 +398,38 @@ def test_the_pool_never_loses_or_leaks_a_worker_under_a_mix_of_faults(store_path
         assert value(data) == "4242"
     finally:
         repository.close()
+
+
+def test_quanze_serve_runs_several_server_processes_on_one_port(store_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests._server import ROOT, free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUANZE_")}
+    process = subprocess.Popen([sys.executable, "-m", "quanze.graph.cli", "--store", str(store_path), "serve", "--port", str(port),
+                                "--workers", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("quanze serve did not start")
+        for n in range(20):  # new connections: both processes answer
+            code = sorted(EXPECTED_POWERS)[n % 4]
+            response = httpx.get(url, params={"query": POWERS.format(code=code), "format": "csv"}, headers={"Connection": "close"})
+            assert response.status_code == 200 and response.text.splitlines()[1] == str(EXPECTED_POWERS[code])
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -9,6 +9,7 @@ not served. The repository then answers from its cache or its workers, with admi
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from threading import Lock
 from urllib.parse import parse_qs
@@ -38,6 +39,9 @@ class _Inspections:
         self.entries: OrderedDict[tuple[str, int], tuple[str | None, RefusedQuery | None]] = OrderedDict()
         self.lock = Lock()
         self.parsing = Lock()
+        self.pending = 0
+        self.max_pending = 16
+        self.inflight: dict[tuple[str, int], asyncio.Future] = {}
 
     def get(self, text: str, max_bytes: int):
         with self.lock:
@@ -75,7 +79,31 @@ async def _kind(text: str, max_bytes: int) -> str:
         raise RefusedQuery(f"the query text is larger than {max_bytes} bytes", 413)
     found = INSPECTIONS.get(text, max_bytes)
     if found is None:
-        found = await run_in_threadpool(INSPECTIONS.compute, text, max_bytes)
+        key = (text, max_bytes)
+        with INSPECTIONS.lock:  # reading a new query text costs ~10-50 ms of CPU: a bounded line for it too
+            shared = INSPECTIONS.inflight.get(key)
+            if shared is None:
+                if INSPECTIONS.pending >= INSPECTIONS.max_pending:
+                    raise RefusedQuery("the server is busy reading other queries; retry shortly", 503)
+                INSPECTIONS.pending += 1
+                shared = INSPECTIONS.inflight[key] = asyncio.get_running_loop().create_future()
+                leader = True
+            else:
+                leader = False
+        if leader:  # the same text arriving meanwhile waits for this one reading
+            try:
+                found = await run_in_threadpool(INSPECTIONS.compute, text, max_bytes)
+                shared.set_result(found)
+            except BaseException as error:
+                shared.set_exception(RefusedQuery("the query could not be read; retry", 503))
+                shared.exception()  # retrieved: no warning if nobody else was waiting
+                raise error
+            finally:
+                with INSPECTIONS.lock:
+                    INSPECTIONS.pending -= 1
+                    INSPECTIONS.inflight.pop(key, None)
+        else:
+            found = await asyncio.shield(shared)
     kind, refusal = found
     if refusal is not None:
         raise refusal
@@ -187,7 +215,7 @@ async def sparql(request: Request, repository: RepositoryDep, settings: Settings
         else:
             data, media = await run_in_threadpool(repository.query, query, settings.query_timeout)
     except RefusedQuery as error:
-        return _refuse(str(error), error.status)
+        return _refuse(str(error), error.status, 1 if error.status == 503 else None)
     except Overloaded as error:
         return _refuse(str(error), error.status, error.retry_after)
     except QueryTimeout as error:
