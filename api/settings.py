@@ -75,7 +75,7 @@ class Settings:
     queue_wait: float = 5.0
     """Seconds a query may wait for a worker (QUANZE_QUEUE_WAIT, 5); then 503."""
     client_concurrency: int = 8
-    """Queries one client (address) may have running or waiting (QUANZE_CLIENT_CONCURRENCY; default 4 per worker, at least 8)."""
+    """Queries one client (address) may have running or waiting (QUANZE_CLIENT_CONCURRENCY; default 4 per worker, at least 16)."""
     slow_query_seconds: float = 1.0
     """A query running longer than this leaves the ordinary workers for the slow lane (QUANZE_SLOW_QUERY_SECONDS, 1)."""
     slow_workers: int = 1
@@ -104,7 +104,7 @@ class Settings:
             max_result_bytes=_int("QUANZE_MAX_RESULT_BYTES", 50 * MiB, 1024, 2048 * MiB),
             queue_size=_int("QUANZE_QUEUE_SIZE", 16 * workers, 0, 100_000),
             queue_wait=_float("QUANZE_QUEUE_WAIT", 5.0, 0.0, 600.0),
-            client_concurrency=_int("QUANZE_CLIENT_CONCURRENCY", max(8, 4 * workers), 1, 100_000),
+            client_concurrency=_int("QUANZE_CLIENT_CONCURRENCY", max(16, 4 * workers), 1, 100_000),
             slow_query_seconds=_float("QUANZE_SLOW_QUERY_SECONDS", 1.0, 0.01, 3600.0),
             slow_workers=_int("QUANZE_SLOW_WORKERS", 1, 1, 64),
             cache_bytes=_int("QUANZE_CACHE_BYTES", 64 * MiB, 0, 16 * 1024 * MiB),
