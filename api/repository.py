@@ -379,7 +379,18 @@ class WorkerPool:
                 with self._lock:
                     lane.busy -= 1
             return
-        self.release(self._spawn(worker.lane))
+        self._replace_in_main()
+
+    def _replace_in_main(self) -> None:
+        """A fresh main-lane worker in the place of one that left; if none can be started, the slot
+        stays empty and the next acquire starts one."""
+        try:
+            fresh = self._spawn("main")
+        except Exception:
+            with self._lock:
+                self.lanes["main"].busy -= 1
+            return
+        self.release(fresh)
 
     def demote(self, worker: _Worker) -> bool:
         """Move a main-lane worker running a slow query into a free slow-lane slot; False if none is free."""
@@ -394,12 +405,12 @@ class WorkerPool:
             slow.busy += 1
         if spare is not None:
             self._kill(spare)
+        worker.lane = "slow"
         try:
             os.setpriority(os.PRIO_PROCESS, worker.process.pid, slow.niceness)
         except (OSError, AttributeError):
             pass
-        self.release(self._spawn("main"))  # the main lane gets a fresh worker in its place
-        worker.lane = "slow"
+        self._replace_in_main()  # the main lane gets a fresh worker in its place
         return True
 
     def _kill(self, worker: _Worker) -> None:
