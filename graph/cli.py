@@ -282,6 +282,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from quanze.api.http import protocol
     from quanze.api.main import create_app
     from quanze.api.settings import Settings, SettingsError
     from quanze.graph.store.oxigraph import check_store, clean_orphans
@@ -299,13 +300,16 @@ def _serve(args: argparse.Namespace) -> int:
     if not 1 <= processes <= 64:
         raise CliError(f"--workers {processes} is out of range (1 to 64)")
     print(f"Quanze on http://{args.host}:{args.port}/  (SPARQL: /sparql, API: /docs)")
+    http = protocol()  # httptools with bounded request line and headers
     if processes == 1:
-        uvicorn.run(create_app(dataclasses.replace(settings, store=store)), host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(create_app(dataclasses.replace(settings, store=store)), host=args.host, port=args.port,
+                    log_level="warning", http=http)
         return EXIT_OK
     # several server processes on one socket: each builds the app from the (checked) environment
     os.environ["QUANZE_STORE"] = str(store.resolve())
     os.environ["QUANZE_HTTP_WORKERS"] = str(processes)
-    uvicorn.run("quanze.api.main:create_app", factory=True, workers=processes, host=args.host, port=args.port, log_level="warning")
+    uvicorn.run("quanze.api.main:create_app", factory=True, workers=processes, host=args.host, port=args.port,
+                log_level="warning", http=http)
     return EXIT_OK
 
 

@@ -291,7 +291,10 @@ def test_runaway_queries_go_to_the_slow_lane_and_ordinary_ones_keep_being_answer
 def _raw(url: str, request: bytes, wait: float = 10) -> bytes:
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=wait) as connection:
-        connection.sendall(request)
+        try:
+            connection.sendall(request)
+        except OSError:  # the server answered and closed before taking all of it
+            pass
         data = b""
         try:
             while b"\r\n\r\n" not in data:
@@ -299,7 +302,7 @@ def _raw(url: str, request: bytes, wait: float = 10) -> bytes:
                 if not chunk:
                     break
                 data += chunk
-        except socket.timeout:
+        except OSError:  # a timeout, or a reset after the answer
             pass
         return data
 
@@ -426,6 +429,14 @@ def test_quanze_serve_runs_several_server_processes_on_one_port(store_path):
             code = sorted(EXPECTED_POWERS)[n % 4]
             response = httpx.get(url, params={"query": POWERS.format(code=code), "format": "csv"}, headers={"Connection": "close"})
             assert response.status_code == 200 and response.text.splitlines()[1] == str(EXPECTED_POWERS[code])
+        # a 5 MB request line is cut off at its limit (uvicorn's httptools would keep all of it)
+        started = time.monotonic()
+        answer = _raw(f"http://127.0.0.1:{port}", b"GET /sparql?query=" + b"A" * 5_000_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 400") and time.monotonic() - started < 10, answer[:100]
+        headers = b"".join(b"X-%d: %s\r\n" % (n, b"v" * 1000) for n in range(200))
+        answer = _raw(f"http://127.0.0.1:{port}", b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
+        assert answer.startswith(b"HTTP/1.1 400"), answer[:100]
+        assert httpx.get(url, params={"query": "ASK {}", "format": "json"}).json()["boolean"] is True
     finally:
         process.send_signal(signal.SIGTERM)
         try:
