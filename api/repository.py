@@ -218,7 +218,14 @@ def _evaluate(store: ox.Store, request: QueryRequest) -> bytes:
     return sink.value()
 
 
-def _worker_main(connection, niceness: int) -> None:  # runs in the worker process
+def _worker_main(connection, niceness: int, memory_bytes: int = 0) -> None:  # runs in the worker process
+    if memory_bytes:  # a query that needs more dies here (and is answered as such), not the machine
+        try:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        except (ImportError, ValueError, OSError):
+            pass
     if niceness:
         try:
             os.nice(niceness)
@@ -296,8 +303,10 @@ class _Lane:
 class WorkerPool:
     """Query worker processes in two lanes ("main", "slow") with bounded queues."""
 
-    def __init__(self, workers: int, slow_workers: int, queue_size: int, slow_queue_size: int | None = None) -> None:
+    def __init__(self, workers: int, slow_workers: int, queue_size: int, slow_queue_size: int | None = None,
+                 memory_bytes: int = 0) -> None:
         self._lock = threading.Lock()
+        self.memory_bytes = memory_bytes
         self._ids = itertools.count(1)
         self.lanes = {
             "main": _Lane("main", workers, queue_size, 0),
@@ -311,7 +320,7 @@ class WorkerPool:
     def _spawn(self, lane: str) -> _Worker:
         context = _mp_context()
         parent, child = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child, self.lanes[lane].niceness), daemon=True)
+        process = context.Process(target=_worker_main, args=(child, self.lanes[lane].niceness, self.memory_bytes), daemon=True)
         process.start()
         child.close()
         self.spawned += 1
@@ -475,6 +484,10 @@ class WorkerPool:
                 raise QueryFailed("the query worker answered another request; it was replaced")
             replied = True
         except (EOFError, OSError) as error:
+            worker.process.join(timeout=1)
+            if self.memory_bytes and worker.process.exitcode is not None and worker.process.exitcode < 0:
+                raise QueryFailed(f"the query needed more than the {self.memory_bytes // 2**20} MiB of memory a query may use "
+                                  "(QUANZE_WORKER_MEMORY); it was stopped") from error
             raise QueryFailed(f"the query worker died ({type(error).__name__}); the query was not answered") from error
         finally:
             if replied:
@@ -543,7 +556,7 @@ class OxigraphRepository:
     def __init__(
         self, store: Path, workers: int = 2, *, query_timeout: float = 30.0, queue_size: int | None = None,
         queue_wait: float = 5.0, client_concurrency: int | None = None, slow_query_seconds: float = 1.0,
-        slow_workers: int = 1, cache_bytes: int = 64 * 1024 * 1024,
+        slow_workers: int = 1, cache_bytes: int = 64 * 1024 * 1024, worker_memory: int = 0,
     ) -> None:
         self.watch = GenerationWatch(store)  # StoreError (one line) on a missing, foreign or corrupt store
         self.path = str(store)
@@ -551,7 +564,8 @@ class OxigraphRepository:
         self.queue_wait = queue_wait
         self.client_concurrency = client_concurrency or 4 * workers
         self.slow_query_seconds = slow_query_seconds
-        self.pool = WorkerPool(workers, slow_workers, queue_size if queue_size is not None else 16 * workers)
+        self.pool = WorkerPool(workers, slow_workers, queue_size if queue_size is not None else 16 * workers,
+                               memory_bytes=worker_memory)
         self.cache = _ResultCache(cache_bytes)
         self._slow: OrderedDict[bytes, None] = OrderedDict()
         self._inflight: dict[tuple, Future] = {}
@@ -565,6 +579,7 @@ class OxigraphRepository:
             settings.store, settings.workers, query_timeout=settings.query_timeout, queue_size=settings.queue_size,
             queue_wait=settings.queue_wait, client_concurrency=settings.client_concurrency,
             slow_query_seconds=settings.slow_query_seconds, slow_workers=settings.slow_workers, cache_bytes=settings.cache_bytes,
+            worker_memory=settings.worker_memory,
         )
 
     # generations ---------------------------------------------------------------------------

@@ -82,6 +82,8 @@ class Settings:
     """Worker processes of the slow lane (QUANZE_SLOW_WORKERS, 1), run at low CPU priority."""
     cache_bytes: int = 64 * MiB
     """Memory for cached results of the live store generation (QUANZE_CACHE_BYTES, 64 MiB; 0 turns it off)."""
+    worker_memory: int = 2048 * MiB
+    """Address space of one query worker (QUANZE_WORKER_MEMORY, in MiB, 2048): a query needing more is stopped."""
     http_workers: int = 1
     """Server processes of `quanze serve`, each with its own query workers and cache
     (QUANZE_HTTP_WORKERS; default the cores, at most 4)."""
@@ -108,5 +110,6 @@ class Settings:
             slow_query_seconds=_float("QUANZE_SLOW_QUERY_SECONDS", 1.0, 0.01, 3600.0),
             slow_workers=_int("QUANZE_SLOW_WORKERS", 1, 1, 64),
             cache_bytes=_int("QUANZE_CACHE_BYTES", 64 * MiB, 0, 16 * 1024 * MiB),
+            worker_memory=_int("QUANZE_WORKER_MEMORY", 2048, 1024, 1024 * 1024) * MiB,
             http_workers=http_workers,
         )

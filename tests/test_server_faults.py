@@ -108,7 +108,7 @@ def test_a_reply_with_the_wrong_id_is_refused_and_the_worker_replaced(store_path
         ("QUANZE_QUERY_WORKERS", "0"), ("QUANZE_QUERY_WORKERS", "1000"), ("QUANZE_QUERY_WORKERS", "two"),
         ("QUANZE_MAX_RESULT_BYTES", "-1"), ("QUANZE_QUEUE_SIZE", "-1"), ("QUANZE_QUEUE_WAIT", "inf"),
         ("QUANZE_CLIENT_CONCURRENCY", "0"), ("QUANZE_SLOW_QUERY_SECONDS", "nan"), ("QUANZE_SLOW_WORKERS", "0"),
-        ("QUANZE_CACHE_BYTES", "-1"),
+        ("QUANZE_CACHE_BYTES", "-1"), ("QUANZE_WORKER_MEMORY", "10"), ("QUANZE_HTTP_WORKERS", "0"),
     ],
 )
 def test_nonsense_settings_stop_serve_with_one_line_and_exit_2(capsys, monkeypatch, store_path, name, raw):
@@ -449,3 +449,19 @@ def test_quanze_serve_runs_several_server_processes_on_one_port(store_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_a_query_that_needs_too_much_memory_is_stopped_and_the_next_one_answered(store_path):
+    from quanze.api.repository import QueryFailed
+
+    repository = OxigraphRepository(store_path, 1, cache_bytes=0, worker_memory=1024 * 2**20, query_timeout=60)
+    try:
+        hungry = "SELECT ?a ?o ?e WHERE { ?a ?b ?o . ?c ?d ?e } ORDER BY ?e ?o LIMIT 1"  # sorts ~450 million rows
+        started = time.monotonic()
+        with pytest.raises(QueryFailed, match="memory"):
+            repository.query(QueryRequest(hungry, JSON, "select"))
+        assert time.monotonic() - started < 50
+        data, _ = repository.query(QueryRequest("SELECT ?v WHERE { BIND(5 AS ?v) }", JSON, "select"))
+        assert value(data) == "5"
+    finally:
+        repository.close()
