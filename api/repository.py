@@ -48,7 +48,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from quanze.api.sparql_results import GRAPH_FORMATS
-from quanze.graph.store.oxigraph import Generation, GenerationWatch, StoreError
+from quanze.graph.store.oxigraph import Generation, GenerationWatch
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,

@@ -13,7 +13,6 @@ import json
 import socket
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox

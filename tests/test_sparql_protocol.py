@@ -176,7 +176,7 @@ def test_content_negotiation_refuses_what_it_cannot_give(endpoint):
 
 
 def test_select_results_are_the_w3c_json_format(endpoint):
-    response = httpx.get(endpoint, params={"query": f"SELECT ?d ?t WHERE {{ ?d <http://purl.org/dc/terms/title> ?t }} ORDER BY ?t"},
+    response = httpx.get(endpoint, params={"query": "SELECT ?d ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t } ORDER BY ?t"},
                          headers={"Accept": "application/sparql-results+json"})
     body = json.loads(response.text)
     assert body["head"]["vars"] == ["d", "t"]
