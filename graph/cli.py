@@ -300,6 +300,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not 1 <= processes <= 64:
         raise CliError(f"--workers {processes} is out of range (1 to 64)")
     print(f"Quanze on http://{args.host}:{args.port}/  (SPARQL: /sparql, API: /docs)")
+    _check_port(args.host, args.port)
     http = protocol()  # httptools with bounded request line and headers
     if processes == 1:
         uvicorn.run(create_app(dataclasses.replace(settings, store=store)), host=args.host, port=args.port,
@@ -311,6 +312,23 @@ def _serve(args: argparse.Namespace) -> int:
     uvicorn.run("quanze.api.main:create_app", factory=True, workers=processes, host=args.host, port=args.port,
                 log_level="warning", http=http)
     return EXIT_OK
+
+
+def _check_port(host: str, port: int) -> None:
+    """One line and exit 2 if the address cannot be listened on (in use, or not this machine's)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise CliError(f"cannot serve on {host}: {error.strerror or error}") from error
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise CliError(f"cannot serve on {host}:{port}: {error.strerror or error}") from error
 
 
 # --- law ------------------------------------------------------------------------------------

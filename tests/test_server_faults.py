@@ -464,3 +464,12 @@ def test_a_query_that_needs_too_much_memory_is_stopped_and_the_next_one_answered
         assert value(data) == "5"
     finally:
         repository.close()
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_exit_2(capsys, store_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code = main(["--store", str(store_path), "serve", "--port", str(taken.getsockname()[1])])
+    out, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "cannot serve" in err, err
