@@ -10,6 +10,7 @@ not served. The repository then answers from its cache or its workers, with admi
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from threading import Lock
 from urllib.parse import parse_qs
@@ -41,6 +42,10 @@ class _Inspections:
         self.parsing = Lock()
         self.pending = 0
         self.max_pending = 16
+        self.seconds = 0.02
+        """Recent time to read one new query text (moving average): readings are one at a time, so a new
+        text waits about pending × seconds; past `wait_budget` it is refused at once instead."""
+        self.wait_budget = 0.25
         self.inflight: dict[tuple[str, int], asyncio.Future] = {}
 
     def get(self, text: str, max_bytes: int):
@@ -55,6 +60,7 @@ class _Inspections:
             found = self.get(text, max_bytes)
             if found is not None:
                 return found
+            started = time.monotonic()
             try:
                 outcome = (inspect(text, max_bytes), None)
             except RefusedQuery as error:
@@ -63,6 +69,7 @@ class _Inspections:
                 outcome = (None, RefusedQuery("the query is nested too deeply to be read", 400))
             except Exception as error:  # ValueError for a bad \U escape, and whatever else the parser trips on
                 outcome = (None, RefusedQuery(f"the query cannot be read: {' '.join(str(error).split())[:200]}", 400))
+            self.seconds = 0.8 * self.seconds + 0.2 * (time.monotonic() - started)
         if len(text) <= 100_000:
             with self.lock:
                 self.entries[(text, max_bytes)] = outcome
@@ -83,7 +90,9 @@ async def _kind(text: str, max_bytes: int) -> str:
         with INSPECTIONS.lock:  # reading a new query text costs ~10-50 ms of CPU: a bounded line for it too
             shared = INSPECTIONS.inflight.get(key)
             if shared is None:
-                if INSPECTIONS.pending >= INSPECTIONS.max_pending:
+                if INSPECTIONS.pending >= INSPECTIONS.max_pending or (
+                    INSPECTIONS.pending and INSPECTIONS.pending * INSPECTIONS.seconds > INSPECTIONS.wait_budget
+                ):
                     raise RefusedQuery("the server is busy reading other queries; retry shortly", 503)
                 INSPECTIONS.pending += 1
                 shared = INSPECTIONS.inflight[key] = asyncio.get_running_loop().create_future()
