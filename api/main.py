@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from quanze.api.repository import Cancelled, OxigraphRepository, Overloaded, QueryFailed, QueryTimeout, Repository, ResultTooLarge
+from quanze.api import errors
+from quanze.api.repository import Cancelled, OxigraphRepository, Overloaded, Repository
 from quanze.api.routers import linked_data, pages, rest, sparql, validate
 from quanze.api.settings import Settings
 from quanze.graph import paths
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
         lifespan=lifespan,
     )
     app.state.settings = settings
+    errors.install(app)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["local"] = lambda iri: str(iri).replace("https://w3id.org/quanze", "", 1)
     templates.env.filters["short"] = _short
@@ -79,24 +81,12 @@ class PinGeneration:
 
 
 def _answer_refusals(app: FastAPI) -> None:
-    """Queries that pages and REST routes make end in a 4xx/503 too, never a 500."""
+    """Refusals of the admission control that pages and REST routes can meet too (errors.py has the rest)."""
     from fastapi.responses import PlainTextResponse
 
     @app.exception_handler(Overloaded)
     async def overloaded(request, error: Overloaded):
         return PlainTextResponse(str(error), status_code=error.status, headers={"Retry-After": str(error.retry_after)})
-
-    @app.exception_handler(QueryTimeout)
-    async def timeout(request, error: QueryTimeout):
-        return PlainTextResponse(str(error), status_code=503, headers={"Retry-After": "5"})
-
-    @app.exception_handler(ResultTooLarge)
-    async def too_large(request, error: ResultTooLarge):
-        return PlainTextResponse(str(error), status_code=422)
-
-    @app.exception_handler(QueryFailed)
-    async def failed(request, error: QueryFailed):
-        return PlainTextResponse(str(error), status_code=400)
 
     @app.exception_handler(Cancelled)
     async def cancelled(request, error: Cancelled):

@@ -190,8 +190,6 @@ def _evaluate(store: ox.Store, request: QueryRequest) -> bytes:
     options: dict[str, object] = {}
     if request.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
     if request.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     if request.substitutions:

@@ -7,6 +7,9 @@ stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import re
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -15,11 +18,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from quanze.graph import paths
-from quanze.graph.read.text import UnreadableInput
+from quanze.graph.query.guard import RefusedQuery, check_text, inspect
+from quanze.graph.query.terms import InvalidParameter, division_code, iri, term
+from quanze.graph.read.text import UnreadableInput, read_bytes
 from quanze.graph.store.oxigraph import QueryError, StoreError, open_store, run_query
 from quanze.graph.query.text_table import format_table
 
 EXIT_OK, EXIT_INPUT = 0, 2
+MAX_QUERY_BYTES = 10 * 1024 * 1024
 
 PREFIXES = {
     "qz": "https://w3id.org/quanze/ontology#",
@@ -55,7 +61,37 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the embedded store from data/ (ontology, statutes, registers)")
     build.add_argument("--data", type=Path, help=f"data directory (default {paths.data_dir()})")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.add_argument("--workers", type=int, help="worker processes (default: the cores, at most 4)")
     build.set_defaults(run=_build)
+
+    add = commands.add_parser(
+        "add", help="add or revise registers in the store without a rebuild (earlier versions are kept)",
+        description="Read, repair, validate, align and store each register file: jurisdiction, kind and year are found "
+        "from its content (the flags override them). A register of a jurisdiction and kind the store already holds "
+        "becomes its new current version; the earlier one stays queryable in its named graphs.",
+    )
+    add.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    add.add_argument("--version", default="", help="the version's name, e.g. 2024-03-01 (default: the printed year, else the time added)")
+    add.add_argument("--jurisdiction", default="", metavar="CODE", help="six-digit division code, when the register does not say")
+    add.add_argument("--kind", choices=("power-list", "risk-register", "risk-flowchart", "post-risk-register"), help="the register's kind")
+    add.add_argument("--data", type=Path, help="data folder for curation and reference files (default: the packaged ones)")
+    add.set_defaults(run=_add)
+
+    registers = commands.add_parser("registers", help="list the registers (and their versions) in the store")
+    registers.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    registers.set_defaults(run=_registers)
+
+    remove = commands.add_parser("remove", help="take a register (a file name, or FILE@VERSION) out of the store")
+    remove.add_argument("name", metavar="REGISTER")
+    remove.add_argument("--data", type=Path, help="data folder for curation and reference files (default: the packaged ones)")
+    remove.set_defaults(run=_remove)
+
+    diff = commands.add_parser("diff", help="what changed between two versions of a jurisdiction's registers")
+    diff.add_argument("code", metavar="CODE", help="six-digit division code")
+    diff.add_argument("--from", dest="before", metavar="V", help="the earlier version (version name or file name)")
+    diff.add_argument("--to", dest="after", metavar="V", help="the later version")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(run=_diff)
 
     export = commands.add_parser("export", help="write the whole dataset")
     export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="nquads")
@@ -74,7 +110,10 @@ def _parser() -> argparse.ArgumentParser:
         "or, with --store, the whole built graph grouped by jurisdiction.",
     )
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
-    validate.add_argument("--store", dest="whole_store", action="store_true", help="validate the whole built store (grouped by jurisdiction) instead of files")
+    validate.add_argument(
+        "--store", dest="whole_store", nargs="?", const=True, type=Path, metavar="DIR",
+        help="validate the whole built store (grouped by jurisdiction) instead of files: the global store, or DIR",
+    )
     validate.add_argument("--format", choices=("text", "json", "html"), default="text")
     validate.add_argument("--lang", choices=("zh", "en"), default="zh")
     validate.add_argument("-o", "--output", type=Path, help="write the report to a file")
@@ -108,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (CliError, StoreError, QueryError, UnreadableInput) as error:
+    except (CliError, StoreError, QueryError, UnreadableInput, RefusedQuery, InvalidParameter) as error:
         print(f"quanze: {error}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
@@ -128,13 +167,13 @@ def _store(args: argparse.Namespace) -> Path:
 def _build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from quanze.graph.store.build import build_store, load_manifest
+    from quanze.graph.register import register_files
+    from quanze.graph.store.build import build_store
 
     data = args.data or paths.data_dir()
-    manifest = data / "registers" / "manifest.csv"
-    if not manifest.exists():
-        raise CliError(f"no register manifest at {manifest}")
-    total = len(load_manifest(manifest))
+    total = len(register_files(data / "registers"))
+    if not total:
+        raise CliError(f"no register files in {data / 'registers'}")
     with tqdm(total=total, unit="register", disable=args.quiet or not sys.stderr.isatty()) as bar:
 
         def step(name: str) -> None:
@@ -142,10 +181,12 @@ def _build(args: argparse.Namespace) -> int:
             bar.update(1)
 
         try:
-            report = build_store(data, paths.ontology_dir(), _store(args), step)
+            report = build_store(data, paths.ontology_dir(), _store(args), step, args.workers)
         except (ValueError, OSError) as error:
             raise CliError(f"build failed, the previous store is unchanged: {error}") from error
     print(f"store: {_store(args)} ({report.quads} quads)")
+    for reason in report.skipped:
+        print(f"  skipped (not a register): {reason}")
     for file, count in report.items_per_register.items():
         print(f"  {file}: {count} items")
     for code, count in report.powers_per_jurisdiction.items():
@@ -158,6 +199,112 @@ def _build(args: argparse.Namespace) -> int:
     print(f"alignment: {len(report.alignments) - len(review)} items linked to the canonical catalogue, {len(review)} for review")
     for alignment in review:
         print(f"  {alignment.item}: {alignment.evidence}")
+    return EXIT_OK
+
+
+# --- add, registers, remove, diff ---------------------------------------------------------
+
+
+def _add(args: argparse.Namespace) -> int:
+    from quanze.graph.store.build import shared_quads
+    from quanze.graph.store.oxigraph import updating, write_store
+    from quanze.graph.store.registers import apply, describe
+
+    code = args.jurisdiction
+    if code and not re.fullmatch(r"[0-9]{6}", code):
+        raise CliError(f"--jurisdiction takes a six-digit division code, not {code!r}")
+    overrides = {"division_code": code, "kind": args.kind or ""}
+    if code:
+        from quanze.graph.align.divisions import lookup
+
+        division = lookup(code)
+        if division is None:
+            raise CliError(f"{code} is not a county-level division code of GB/T 2260")
+        overrides.update(jurisdiction=division.name, province=division.province, city=division.city)
+    incoming = [describe(path, args.version, args.data, overrides) for path in args.files]
+    store = _store(args)
+    if not store.exists() or not any(store.iterdir()):
+        write_store(shared_quads(args.data or paths.data_dir(), paths.ontology_dir()), store)
+    with updating(store) as writable:
+        change = apply(writable, incoming, [], args.data or paths.data_dir(), paths.ontology_dir())
+    for entry in change.added:
+        revised = f", revising {entry.revision_of.rsplit('/', 1)[-1]}" if entry.revision_of else ""
+        print(f"added {entry.file} ({entry.division_code} {entry.kind}{', version ' + entry.version if entry.version else ''}{revised}): "
+              f"{change.report.items_per_register.get(entry.file, 0)} items")
+    for name in change.unchanged:
+        print(f"unchanged: {name} is already in the store")
+    for entry in change.superseded:
+        print(f"superseded: {entry.file} (kept in its named graphs)")
+    return EXIT_OK
+
+
+def _registers(args: argparse.Namespace) -> int:
+    from quanze.graph.store.registers import catalogue
+
+    with open_store(_store(args)) as store:
+        entries = catalogue(store)
+    rows = [[e.file, e.division_code, e.kind, e.version, "current" if e.current else "superseded", e.added,
+             e.revision_of.rsplit("/", 1)[-1] if e.revision_of else ""] for e in entries]
+    header = ["register", "code", "kind", "version", "status", "added", "revises"]
+    if args.format == "json":
+        print(json.dumps([dict(zip(header, row)) for row in rows], ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(header)
+        out.writerows(rows)
+    else:
+        print(format_table(header, rows))
+    return EXIT_OK
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from quanze.graph.store.oxigraph import updating
+    from quanze.graph.store.registers import apply, catalogue
+
+    store = _store(args)
+    with open_store(store) as handle:
+        entries = [e for e in catalogue(handle) if args.name in (e.file, e.stem, f"{e.file}@{e.version}")]
+    if not entries:
+        raise CliError(f"the store holds no register {args.name!r} (see `quanze registers`)")
+    with updating(store) as writable:
+        change = apply(writable, [], entries, args.data or paths.data_dir(), paths.ontology_dir())
+    for entry in change.removed:
+        print(f"removed {entry.file} ({entry.division_code} {entry.kind})")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from quanze.graph.store.registers import diff
+
+    if not re.fullmatch(r"[0-9]{6}", args.code):
+        raise CliError(f"a division code is six digits, not {args.code!r}")
+    with open_store(_store(args)) as store:
+        changes = diff(store, args.code, args.before, args.after)
+    if args.format == "json":
+        print(json.dumps([{
+            "code": c.code, "kind": c.kind, "from": c.before.file, "to": c.after.file,
+            "added": [s.name for s in c.added], "removed": [s.name for s in c.removed],
+            "changed": [{"item": b.name, "fields": fields} for _, b, fields in c.changed],
+        } for c in changes], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not changes:
+        print(f"{args.code}: no register of the store revises another (add a new version with `quanze add`)")
+    for c in changes:
+        print(f"{c.code} {c.kind}: {c.before.file} ({c.before.version or c.before.added}) → {c.after.file} ({c.after.version or c.after.added})")
+        for state in c.added:
+            print(f"  + {state.name} [{state.power_type}]")
+        for state in c.removed:
+            print(f"  - {state.name} [{state.power_type}]")
+        for a, b, fields in c.changed:
+            print(f"  ~ {b.name}: {', '.join(fields)}")
+            for name in fields:
+                old, new = getattr(a, name), getattr(b, name)
+                if isinstance(old, frozenset):
+                    gone, came = sorted(map(str, old - new)), sorted(map(str, new - old))
+                    print(f"      {name}: -{gone} +{came}")
+                else:
+                    print(f"      {name}: {old} → {new}")
+        print(f"  {len(c.added)} added, {len(c.removed)} removed, {len(c.changed)} changed")
     return EXIT_OK
 
 
@@ -199,30 +346,21 @@ EXIT_VIOLATIONS = 1
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from quanze.graph.read.table import NoHeader
-    from quanze.graph.read.flowchart import FlowchartError
     from quanze.graph.validate.report import to_html, to_json, to_text
     from quanze.graph.validate.shapes import validate_files, validate_store_dataset
 
     if args.whole_store:
         from rdflib import Dataset
 
-        with open_store(_store(args)) as store:
+        store_path = args.whole_store if isinstance(args.whole_store, Path) else _store(args)
+        with open_store(store_path) as store:
             dataset = Dataset()
             dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
         report = validate_store_dataset(dataset, args.lang)
     else:
         if not args.files:
             raise CliError("name one or more register files, or use --store")
-        files = []
-        for path in args.files:
-            if not path.is_file():
-                raise CliError(f"{path}: no such file")
-            files.append((str(path), path.read_bytes()))
-        try:
-            report = validate_files(files, args.lang)
-        except (NoHeader, FlowchartError) as error:
-            raise CliError(str(error)) from error
+        report = validate_files([(str(path), read_bytes(path)) for path in args.files], args.lang)
     render = {"json": to_json, "html": to_html, "text": to_text}[args.format]
     text = render(report) if args.format == "json" else render(report, args.lang, by_jurisdiction=args.whole_store)
     if args.output:
@@ -237,6 +375,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _select(store: ox.Store) -> Callable[[str], list[dict[str, str | None]]]:
     def run(sparql: str) -> list[dict[str, str | None]]:
+        check_text(sparql, MAX_QUERY_BYTES)  # generated text: the same rules as a user's query
         result = run_query(store, sparql)
         names = [v.value for v in result.variables]  # type: ignore[union-attr]
         return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]  # type: ignore[union-attr]
@@ -252,8 +391,10 @@ def _compare(args: argparse.Namespace) -> int:
         if args.matrix:
             sys.stdout.write(matrix_text(select))
             return EXIT_OK
-        if len(args.codes) != 2 or not all(c.isdigit() and len(c) == 6 for c in args.codes):
+        if len(args.codes) != 2:
             raise CliError("compare takes two six-digit division codes, e.g. quanze compare 340406 410503")
+        for code in args.codes:
+            division_code(code)
         try:
             comparison = compare(select, *args.codes)
         except UnknownJurisdiction as error:
@@ -337,7 +478,7 @@ LAW_QUERY = """
 PREFIX qz: <https://w3id.org/quanze/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?code ?jurisdiction ?item ?label ?itemCode WHERE {
-  ?item qz:legalBasis <%s> ; qz:jurisdiction ?j .
+  ?item qz:legalBasis %s ; qz:jurisdiction ?j .
   ?j qz:divisionCode ?code ; rdfs:label ?jurisdiction .
   OPTIONAL { ?item rdfs:label ?label }
   OPTIONAL { ?item qz:itemCode ?itemCode }
@@ -372,7 +513,7 @@ def _law(args: argparse.Namespace) -> int:
     print(article.text)
     print()
     with open_store(_store(args)) as store:
-        rows = _rows(run_query(store, LAW_QUERY % article_iri(instrument.id, number)))  # type: ignore[arg-type]
+        rows = _rows(run_query(store, LAW_QUERY % term(iri(str(article_iri(instrument.id, number))))))  # type: ignore[arg-type]
     if not rows:
         print("没有权力事项以此条为依据。 No power item rests on this article.")
         return EXIT_OK
@@ -399,6 +540,7 @@ def _query_text(argument: str) -> str:
 
 def _query(args: argparse.Namespace) -> int:
     sparql = _query_text(args.query)
+    inspect(sparql, MAX_QUERY_BYTES)  # no update, no SERVICE in any spelling: refused before the store opens
     with open_store(_store(args)) as store:
         result = run_query(store, sparql)
         if isinstance(result, ox.QueryBoolean):

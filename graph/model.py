@@ -34,6 +34,19 @@ class TableRow:
     """Field key (see graph.columns) → the cell's raw text."""
     raw: str
     """The record's raw text as it stands in the file."""
+    label: str | None = None
+    """The 序号 exactly as printed ("1.", "（一）", "1-1"), where it differs from `number`."""
+    extra: dict[str, Span] = field(default_factory=dict)
+    """Cells of columns no field covers, by their header as printed: kept, never dropped."""
+    risk_rows: list[dict[str, Span]] = field(default_factory=list)
+    """Further rows of the same item that each give a risk point (one row per risk point)."""
+    context: list[str] = field(default_factory=list)
+    """Text around the row that may name its power type: section row, table title, sheet name."""
+    table: int = 1
+    """Which table of its file (or sheet) the row belongs to."""
+    type_column: bool = True
+    """Whether the row's table has a power-type column (else the type comes from context or name)."""
+    sheet: str | None = None
 
 
 @dataclass
@@ -148,3 +161,26 @@ class ItemDraft:
     garbled: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     """Findings of the build worth a person's look (count mismatches, unresolved types …)."""
+    row_label: str | None = None
+    """The 序号 as printed where it is not a plain number ("1.", "（一）", "1-1")."""
+    parent: str | None = None
+    """The 主项 a 子项 belongs to (the item is the 子项)."""
+    sub_row: str | None = None
+    """The number a 子项 carries inside its own cell ("2.")."""
+    local_id: str | None = None
+    """The item's key inside its register where 序号 alone does not tell items apart."""
+    extra: list[tuple[str, str]] = field(default_factory=list)
+    """(header, value) of columns no field covers."""
+    level_counts: dict[str, int] | None = None
+    """Counts per level printed for the whole item ("1中2低" → {"中": 1, "低": 2})."""
+    raw_level: str | None = None
+    duty_basis: Span | None = None
+    accountability_basis: Span | None = None
+    duty_citations: list[CitationLink] = field(default_factory=list)
+    accountability_citations: list[CitationLink] = field(default_factory=list)
+    table: int = 1
+    sheet: str | None = None
+    division_cell: str | None = None
+    """The row's 行政区划代码 cell, where the register has that column."""
+    internal: bool = False
+    """A matter of a per-post register (财务管理, 公文处理), not a statutory power."""

@@ -18,6 +18,19 @@ class QZ(DefinedNamespace):
     _NS = Namespace("https://w3id.org/quanze/ontology#")
     _fail = True
 
+    # issue 12: registers as bureaus publish them
+    jurisdictionEvidence: object
+    unrecognisedColumn: object
+    unrecognisedField: object
+    mainItemLabel: object
+    rowLabel: object
+    riskLevelCounts: object
+    rawRiskLevel: object
+    legalBasisInstrument: object
+    textHeld: object
+    dutyBasisCitation: object
+    accountabilityBasisCitation: object
+
     # classes
     Jurisdiction: object
     Agency: object
@@ -38,6 +51,7 @@ class QZ(DefinedNamespace):
     CanonicalPower: object
     SourceRecord: object
     Alignment: object
+    InternalMatter: object
 
     # concept schemes
     PowerTypeScheme: object
@@ -113,6 +127,12 @@ class QZ(DefinedNamespace):
     rawText: object
     registerKind: object
     year: object
+    version: object
+    isCurrent: object
+    supersededBy: object
+    addedAt: object
+    sha256: object
+    sourceContent: object
     keyword: object
     labelPattern: object
     partyAction: object

@@ -50,8 +50,10 @@ def select(built):
     """Run a SELECT over the union of all graphs; rows as dicts of plain strings."""
     import pyoxigraph as ox
 
+    from quanze.graph.store.oxigraph import load_current
+
     store = ox.Store()
-    store.bulk_load(built[0].serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    load_current(store, built[0].serialize(format="nquads", encoding="utf-8"))
     prefixes = (
         "PREFIX qz: <https://w3id.org/quanze/ontology#>\n"
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -62,7 +64,7 @@ def select(built):
     )
 
     def run(query: str) -> list[dict[str, str]]:
-        solutions = store.query(prefixes + query, use_default_graph_as_union=True)
+        solutions = store.query(prefixes + query)
         names = [v.value for v in solutions.variables]
         return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in solutions]
 

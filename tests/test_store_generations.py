@@ -59,7 +59,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_each_build_is_a_generation_and_the_previous_one_is_kept(tmp_path):
     store = tmp_path / "store"
     for n in range(1, 5):
-        assert write_store(synthetic(100 + n, n), store) == 101 + n
+        assert write_store(synthetic(100 + n, n), store) == 2 * (101 + n)  # each quad also in the default graph
         assert which(store) == str(n)
     assert (store / POINTER).read_text().strip() == "00000004"
     assert sorted(p.name for p in (store / GENERATIONS).iterdir()) == ["00000003", "00000004"]
@@ -134,7 +134,7 @@ def test_kill_9_at_any_moment_of_a_build_leaves_a_complete_store(tmp_path):
         built = max([built, *(int(x) for x in out.split())])
         live = int(which(store))
         assert live >= built, (attempt, live, built)  # every finished build is live or superseded
-        assert count(store) == 20001 + live  # complete: the quads of exactly one build
+        assert count(store) == 2 * (20001 + live)  # complete: the quads of exactly one build (and their default-graph copies)
     clean_orphans(store)
     assert len(list((store / GENERATIONS).iterdir())) <= 2
 
@@ -155,7 +155,7 @@ def test_a_full_disk_is_exit_2_and_the_old_store_is_untouched(capsys, tmp_path, 
     assert "Traceback" not in err
     monkeypatch.undo()
     assert sorted(p.name for p in (store / GENERATIONS).iterdir()) == before
-    assert which(store) == "1" and count(store) == 31
+    assert which(store) == "1" and count(store) == 62
 
 
 def test_too_little_free_space_is_refused_before_writing(tmp_path, monkeypatch):

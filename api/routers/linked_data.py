@@ -7,6 +7,8 @@ get Turtle, JSON-LD or N-Triples by Accept or `format=`.
 
 from __future__ import annotations
 
+import html
+
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
@@ -15,6 +17,8 @@ from quanze.api.deps import RepositoryDep, SettingsDep
 from quanze.api.repository import QueryRequest
 from quanze.api.services import views
 from quanze.api.services.sparql import RefusedQuery, negotiate
+from quanze.graph.query.guard import check_text
+from quanze.graph.query.terms import InvalidParameter, division_code, iri as checked_iri, term
 
 router = APIRouter(tags=["linked data"])
 BASE = "https://w3id.org/quanze/id/"
@@ -26,36 +30,42 @@ async def resource(
     format: str | None = None, lang: str = Query("zh", pattern="^(zh|en)$"),
 ) -> Response:
     iri = BASE + path
-    if any(c in iri for c in '<>"{}|\\^` '):
-        return PlainTextResponse("not a valid resource IRI", status_code=400)
+    if not str(request.scope.get("path", "")).endswith("/id/" + path):  # the path matcher drops a final line feed
+        return PlainTextResponse(f"not a valid resource path: {request.scope.get('path')!r}", status_code=400)
+    try:
+        node = term(checked_iri(iri))
+    except InvalidParameter as error:
+        return PlainTextResponse(f"/id/{path!r}: {error}", status_code=400)
     accept = request.headers.get("accept", "")
     if format is None and ("text/html" in accept or not accept or accept == "*/*"):
-        return await _page(request, repository, iri, lang)
+        return await _page(request, views.selector(repository, settings), iri, lang)
     try:
         media = negotiate("construct", accept, format)
     except RefusedQuery as error:
         return PlainTextResponse(str(error), status_code=error.status)
-    query = QueryRequest(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}", media, "construct", max_results=settings.max_results)
+    sparql = f"CONSTRUCT {{ {node} ?p ?o }} WHERE {{ {node} ?p ?o }}"
+    check_text(sparql, settings.max_query_bytes)
+    query = QueryRequest(sparql, media, "construct", max_results=settings.max_results)
     data, media = await run_in_threadpool(repository.query, query, settings.query_timeout)
     if not data.strip() or data.strip() in (b"[]", b"{}"):
         return PlainTextResponse(f"no resource {iri}", status_code=404)
     return Response(data, media_type=media)
 
 
-async def _page(request: Request, repository, iri: str, lang: str) -> Response:
+async def _page(request: Request, select: views.Select, iri: str, lang: str) -> Response:
     from quanze.api.routers.pages import render
 
-    view = await run_in_threadpool(views.power_view, repository, iri)
+    view = await run_in_threadpool(views.power_view, select, iri)
     if view:
         return render(request, "power.html", lang, title=str(view.get("label") or iri), v=view)
     if iri.startswith(BASE + "jurisdiction/"):
         code = iri.rsplit("/", 1)[-1]
-        jurisdictions = {j["code"]: j for j in await run_in_threadpool(views.jurisdictions, repository)}
+        jurisdictions = {j["code"]: j for j in await run_in_threadpool(views.jurisdictions, select)}
         if code in jurisdictions:
-            powers = await run_in_threadpool(views.powers_of, repository, code)
+            powers = await run_in_threadpool(views.powers_of, select, division_code(code))
             return render(request, "jurisdiction.html", lang, title=jurisdictions[code]["name"], name=jurisdictions[code]["name"], code=code, powers=powers)
-    rows = await run_in_threadpool(views.describe, repository, iri)
+    rows = await run_in_threadpool(views.describe, select, iri)
     if not rows:
-        return HTMLResponse(f"<h1>404</h1><p>{iri}</p>", status_code=404)
+        return HTMLResponse(f"<h1>404</h1><p>{html.escape(iri)}</p>", status_code=404)
     label = next((r["o"] for r in rows if r["p"].endswith("#label")), iri)
     return render(request, "resource.html", lang, title=label, label=label, iri=iri, rows=rows)

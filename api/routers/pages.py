@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from quanze.api.deps import RepositoryDep
+from quanze.api.deps import RepositoryDep, SettingsDep
 from quanze.api.services import views
 from quanze.graph import paths
 from quanze.graph.query.compare import UnknownJurisdiction, compare, matrix_text, to_text
+from quanze.graph.query.terms import InvalidParameter, division_code
 
 router = APIRouter(include_in_schema=False)
 Lang = Query("zh", pattern="^(zh|en)$")
@@ -36,8 +37,8 @@ def render(request: Request, template: str, lang: str, **context: object) -> HTM
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, repository: RepositoryDep, lang: str = Lang) -> HTMLResponse:
-    rows = await run_in_threadpool(views.jurisdictions, repository)
+async def home(request: Request, repository: RepositoryDep, settings: SettingsDep, lang: str = Lang) -> HTMLResponse:
+    rows = await run_in_threadpool(views.jurisdictions, views.selector(repository, settings))
     return render(request, "home.html", lang, title="Quanze", jurisdictions=rows)
 
 
@@ -54,11 +55,20 @@ async def validate_page(request: Request, lang: str = Lang) -> HTMLResponse:
 
 
 @router.get("/compare", response_class=HTMLResponse)
-async def compare_page(request: Request, repository: RepositoryDep, a: str = "340406", b: str = "410503", lang: str = Lang) -> HTMLResponse:
-    jurisdictions = await run_in_threadpool(views.jurisdictions, repository)
+async def compare_page(
+    request: Request, repository: RepositoryDep, settings: SettingsDep, a: str = "340406", b: str = "410503", lang: str = Lang,
+) -> HTMLResponse:
+    select = views.selector(repository, settings)
+    jurisdictions = await run_in_threadpool(views.jurisdictions, select)
+    status = 200
     try:
-        report = to_text(await run_in_threadpool(compare, repository.select, a, b))
+        division_code(a), division_code(b)
+        report = to_text(await run_in_threadpool(compare, select, a, b))
+    except InvalidParameter as error:
+        report, status = str(error), 400
     except UnknownJurisdiction as error:
         report = str(error)
-    matrix = await run_in_threadpool(matrix_text, repository.select)
-    return render(request, "compare.html", lang, title="compare", jurisdictions=jurisdictions, a=a, b=b, report=report, matrix=matrix)
+    matrix = await run_in_threadpool(matrix_text, select)
+    page = render(request, "compare.html", lang, title="compare", jurisdictions=jurisdictions, a=a, b=b, report=report, matrix=matrix)
+    page.status_code = status
+    return page

@@ -22,6 +22,7 @@ from fastapi.responses import PlainTextResponse, Response
 from quanze.api.deps import RepositoryDep, SettingsDep
 from quanze.api.repository import Cancelled, Overloaded, QueryFailed, QueryRequest, QueryTimeout, ResultTooLarge
 from quanze.api.services.sparql import RefusedQuery, inspect, negotiate
+from quanze.graph.query.terms import InvalidParameter, iri
 
 router = APIRouter(tags=["sparql"])
 
@@ -211,6 +212,12 @@ async def sparql(request: Request, repository: RepositoryDep, settings: Settings
         if len(queries) != 1:
             raise RefusedQuery("give exactly one query= parameter", 400)
         kind = await _kind(queries[0], settings.max_query_bytes)
+        for name in ("default-graph-uri", "named-graph-uri"):
+            for value in params.get(name, []):
+                try:
+                    iri(value)  # a graph name of the store: checked, never fetched
+                except InvalidParameter as error:
+                    raise RefusedQuery(f"{name}: {error}", 400) from error
         media = negotiate(kind, request.headers.get("accept"), (params.get("format") or [None])[0])
         query = QueryRequest(
             queries[0], media, kind,

@@ -7,8 +7,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from quanze.api.deps import SettingsDep
-from quanze.graph.read.flowchart import FlowchartError
-from quanze.graph.read.table import NoHeader
 from quanze.graph.read.text import UnreadableInput
 from quanze.graph.validate.report import to_html, to_json
 from quanze.graph.validate.shapes import validate_files
@@ -35,7 +33,7 @@ async def validate(
     name = file.filename or "upload.csv"
     try:
         report = await run_in_threadpool(validate_files, [(name, data)], lang)
-    except (UnreadableInput, NoHeader, FlowchartError) as error:
+    except UnreadableInput as error:
         return JSONResponse({"error": str(error)}, status_code=400)
     wants_html = "text/html" in request.headers.get("accept", "") and "application/json" not in request.headers.get("accept", "")
     if wants_html:

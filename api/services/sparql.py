@@ -1,21 +1,16 @@
 """Check a SPARQL request before it reaches the engine, and negotiate its result format.
 
-The query is parsed (rdflib's SPARQL 1.1 grammar): updates are refused, and so is SERVICE
-anywhere in the query — decided on the parse tree, not on a substring, because the engine
-would fetch any URL a SERVICE names.
+The check itself is graph.query.guard (shared with the CLI): it decides on the text the
+engine will run, refuses updates and SERVICE in every spelling, and any query that rdflib
+and the engine could read differently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from pyparsing import ParseException, ParseResults
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
-
 from quanze.api.sparql_results import GRAPH_FORMATS, SELECT_WRITERS
+from quanze.graph.query.guard import KINDS, RefusedQuery, inspect
 
-KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
+__all__ = ["KINDS", "RefusedQuery", "inspect", "negotiate"]
 ALIASES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -29,44 +24,6 @@ ALIASES = {
     "application/json": "application/sparql-results+json",
     "application/xml": "application/sparql-results+xml",
 }
-
-
-class RefusedQuery(ValueError):
-    """A request the endpoint will not run; `status` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def _names(node: object) -> Iterator[str]:
-    if isinstance(node, CompValue):
-        yield node.name
-        for value in node.values():
-            yield from _names(value)
-    elif isinstance(node, (list, tuple, ParseResults)):
-        for value in node:
-            yield from _names(value)
-
-
-def inspect(sparql: str, max_bytes: int) -> str:
-    """The query's kind (select, ask, construct, describe); RefusedQuery otherwise."""
-    if len(sparql.encode("utf-8")) > max_bytes:
-        raise RefusedQuery(f"the query text is larger than {max_bytes} bytes", 413)
-    if not sparql.strip():
-        raise RefusedQuery("no query given (parameter query=)", 400)
-    try:
-        tree = parseQuery(sparql)
-    except ParseException as error:
-        try:
-            parseUpdate(sparql)
-        except ParseException:
-            raise RefusedQuery(f"SPARQL syntax error: {error.msg} (line {error.lineno}, column {error.col})", 400) from error
-        raise RefusedQuery("this endpoint is read-only: SPARQL updates are refused", 403) from error
-    names = set(_names(tree))
-    if "ServiceGraphPattern" in names:
-        raise RefusedQuery("SERVICE (federated query) is refused: this endpoint does not fetch other URLs", 403)
-    return KINDS.get(tree[1].name, "select")
 
 
 def negotiate(kind: str, accept: str | None, explicit: str | None = None) -> str:

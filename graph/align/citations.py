@@ -279,7 +279,7 @@ def load_confusions(path: Path) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _project_confusions() -> tuple[tuple[str, str], ...]:
-    return tuple(load_confusions(paths.data_dir() / "statutes" / "ocr_confusions.csv").items())
+    return tuple(load_confusions(paths.reference_file("statutes/ocr_confusions.csv")).items())
 
 
 def ocr_variants(text: str, confusions: Mapping[str, str]) -> list[str]:

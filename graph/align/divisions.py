@@ -49,3 +49,59 @@ def find_division(texts: Iterable[str]) -> Division | None:
         qualified = [d for d in named if d.city and d.city in text or d.province in text]
         named = qualified or named
     return named[0] if len({d.code for d in named}) == 1 else None
+
+
+# --- the jurisdiction of a register, from whatever evidence it prints ----------------------
+
+EVIDENCE_ORDER = ("codes", "agency", "title", "text", "sheet", "index-number", "item-codes", "file-name")
+"""Kinds of evidence, most decisive first: a 行政区划代码 column states the division; an agency
+cell names the bureau; the title and other text around the table name the place; a sheet name
+may; a page's 索引号 (640422001/2023-00417) begins with the county code; an item code carries a
+division prefix; the file name is a last resort."""
+
+_TOWNSHIP = "(?P<t>[^\\s局部院所厅处室科股会县区市省州盟旗]{1,6}?(?:街道办事处|街道|镇人民政府|乡人民政府|镇|乡))"
+_CODE6 = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+@dataclass(frozen=True)
+class Found:
+    division: Division
+    evidence: str
+    """Which kind of evidence decided: codes, agency, title, text, sheet, item-codes, file-name, or
+    township (a 乡镇 / 街道 agency or title resolved to its county)."""
+    detail: str
+    township: str | None = None
+    """The township or street agency (明光市明南街道办事处) where the register is a township's."""
+
+
+def division_of_codes(texts: Iterable[str]) -> Division | None:
+    """The one current county-level division whose six-digit code the texts give (the most
+    frequent where they differ); abolished codes (652100) name none."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for code in _CODE6.findall(text or ""):
+            if lookup(code):
+                counts[code] = counts.get(code, 0) + 1
+    if not counts:
+        return None
+    return lookup(max(counts, key=counts.get))
+
+
+def find_jurisdiction(evidence: Iterable[tuple[str, list[str]]]) -> Found | None:
+    """The first kind of evidence (in the order given) that names exactly one division."""
+    for kind, texts in evidence:
+        texts = [t for t in texts if t and t.strip()]
+        if not texts:
+            continue
+        division = division_of_codes(texts) if kind in ("codes", "item-codes", "index-number") else find_division(texts)
+        if division is None:
+            continue
+        joined = re.sub(r"\s+", "", " ".join(texts))
+        township = re.search(re.escape(division.name) + _TOWNSHIP, joined) if kind in ("agency", "title", "text") else None
+        if township:
+            return Found(division, "township", f"township: {township.group(0)} ({kind})", township.group(0))
+        detail = next((t.strip() for t in texts if division.name in re.sub(r"\s+", "", t) or division.code in t), texts[0].strip())
+        if kind == "item-codes":  # the corpus and the report call both code forms "codes"
+            return Found(division, "codes", f"codes: item code {detail[:40]}")
+        return Found(division, kind, f"{kind}: {detail[:60]}")
+    return None

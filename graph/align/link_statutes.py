@@ -18,6 +18,7 @@ from quanze.graph.align.citations import (
     resolve,
     source_article,
 )
+from quanze.graph.align.instruments import CitedInstrument, uncatalogued
 from quanze.graph.align.statutes import Instrument
 
 
@@ -37,6 +38,8 @@ class CitationLink:
     missing: tuple[int, ...]
     """Cited numbers beyond the instrument's text (only where the text is known)."""
     quotes: tuple[QuoteCheck, ...] = field(default=())
+    cited: CitedInstrument | None = None
+    """The instrument the citation names where the catalogue lacks it (resolution "uncatalogued")."""
 
 
 def link(cell: str, catalogue: dict[str, Instrument], confusions: dict[str, str]) -> list[CitationLink]:
@@ -52,7 +55,13 @@ def link(cell: str, catalogue: dict[str, Instrument], confusions: dict[str, str]
             for number, quote in citation.quotes:
                 if number in instrument.articles:
                     checks.append(_check(quote, number, instrument))
-        links.append(CitationLink(citation, resolution, tuple(found), tuple(missing), tuple(checks)))
+        cited = None
+        if resolution.instrument_id is None:
+            start = cell.find(citation.raw[:20]) if citation.raw else -1
+            cited = uncatalogued(citation.title_raw, citation.doc_number, cell[max(0, start - 12) : max(0, start)], resolution.score)
+            if cited is not None:
+                resolution = Resolution(None, "uncatalogued", resolution.score)
+        links.append(CitationLink(citation, resolution, tuple(found), tuple(missing), tuple(checks), cited))
     return links
 
 

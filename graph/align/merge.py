@@ -17,6 +17,8 @@ SAME_NAME = 80.0
 
 def similarity(a: ItemDraft, b: ItemDraft) -> float:
     """0–100: 100 for equal codes, else name similarity when the power types agree."""
+    if a.internal != b.internal:  # an internal matter (岗位 register) is never a statutory power
+        return 0.0
     if a.code and b.code:
         return 100.0 if a.code == b.code else 0.0
     if a.power_type != b.power_type or not a.label or not b.label:

@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from quanze.graph.align.link_statutes import CitationLink
-from quanze.graph.map.statutes import article_iri, instrument_iri
+from quanze.graph.map.statutes import article_iri, cited_instrument_iri, instrument_iri
 from quanze.graph.model import ItemDraft, RiskDraft, Span
 from quanze.graph.namespaces import ID, ORG, QZ
 
@@ -35,6 +35,8 @@ class RegisterInfo:
     year: str
     title: str
     note: str
+    evidence: str = ""
+    """How the jurisdiction was found where no manifest states it ("title: 西吉县医疗保障局…")."""
 
     @property
     def stem(self) -> str:
@@ -74,10 +76,12 @@ def agency_iri(info: RegisterInfo) -> URIRef:
 
 
 def item_iri(info: RegisterInfo, draft: ItemDraft) -> URIRef:
+    """id/power/… for a power item; id/matter/… for an internal matter of a per-post register."""
+    kind = "matter" if draft.internal else "power"
     if draft.code:
-        return ID[f"power/{info.division_code or 'unknown'}/{draft.code}"]
-    local = f"{draft.row}" if draft.row is not None else f"L{draft.line}"
-    return ID[f"power/{info.division_code or 'unknown'}/{info.short}-{local}"]
+        return ID[f"{kind}/{info.division_code or 'unknown'}/{draft.code}"]
+    local = draft.local_id or (f"{draft.row}" if draft.row is not None else f"L{draft.line}")
+    return ID[f"{kind}/{info.division_code or 'unknown'}/{info.short}-{local}"]
 
 
 def add_jurisdiction(dataset: Dataset, info: RegisterInfo) -> None:
@@ -108,6 +112,8 @@ def add_register(graph: Graph, info: RegisterInfo) -> None:
         graph.add((register, QZ.year, Literal(int(info.year))))
     if info.note:
         graph.add((register, RDFS.comment, Literal(info.note, lang="zh")))
+    if info.evidence:
+        graph.add((register, QZ.jurisdictionEvidence, Literal(info.evidence)))
 
 
 class _ItemWriter:
@@ -162,7 +168,7 @@ class _ItemWriter:
     def write(self, stage_iris: list[URIRef]) -> None:
         g, d, item, lead = self.graph, self.draft, self.item, self.lead
         if lead is None:
-            g.add((item, RDF.type, QZ.PowerItem))
+            g.add((item, RDF.type, QZ.InternalMatter if d.internal else QZ.PowerItem))
             if self.info.division_code:  # an unknown jurisdiction is left out, for validation to report
                 g.add((item, QZ.jurisdiction, jurisdiction_iri(self.info.division_code)))
                 g.add((item, QZ.agency, agency_iri(self.info)))
@@ -176,7 +182,7 @@ class _ItemWriter:
             g.add((item, QZ.labelRepair, Literal(d.label_repair)))
         if d.power_type and (lead is None or lead.power_type != d.power_type):
             g.add((item, QZ.powerType, URIRef(d.power_type)))
-        if d.power_type_repair or not d.power_type:
+        if (d.power_type_repair or not d.power_type) and not d.internal:
             g.add((item, QZ.rawPowerType, _zh(d.raw_power_type)))
         if d.power_type_repair:
             g.add((item, QZ.powerTypeRepair, Literal(d.power_type_repair)))
@@ -196,6 +202,17 @@ class _ItemWriter:
         for value, prop in ((d.sub_item, QZ.subItem), (d.remark, QZ.remark), (d.phone, QZ.supervisionPhone)):
             if value:
                 g.add((item, prop, Literal(value)))
+        if d.parent:
+            g.add((item, QZ.mainItemLabel, _zh(d.parent)))
+        for label in (d.row_label, d.sub_row):
+            if label:
+                g.add((item, QZ.rowLabel, Literal(label)))
+        for header, value in d.extra:
+            g.add((item, QZ.unrecognisedField, _zh(f"{header}：{value}")))
+        if d.level_counts:
+            g.add((item, QZ.riskLevelCounts, Literal("".join(f"{w}{d.level_counts[w]}" for w in "高中低" if w in d.level_counts))))
+        if d.raw_level and re.sub(r"\s+", "", d.raw_level) not in ("高", "中", "低"):
+            g.add((item, QZ.rawRiskLevel, _zh(d.raw_level)))
         if d.declared_risk_count is not None:
             g.add((item, QZ.declaredRiskCount, Literal(d.declared_risk_count)))
             g.add((item, QZ.listedRiskCount, Literal(len(d.risks))))
@@ -231,14 +248,23 @@ class _ItemWriter:
                 g.add((node, QZ.atStage, stage_iris[duty.stage]))
         for n, link in enumerate(d.citations, start=1):
             self.write_citation(URIRef(f"{item}/citation/{short}-{n}"), link, n)
+        for prop, path, links, span in (
+            (QZ.dutyBasisCitation, "duty-basis", d.duty_citations, d.duty_basis),
+            (QZ.accountabilityBasisCitation, "accountability-basis", d.accountability_citations, d.accountability_basis),
+        ):
+            for n, link in enumerate(links, start=1):
+                self.write_citation(URIRef(f"{item}/{path}/{short}-{n}"), link, n, prop, span)
         for n, case in enumerate(d.accountability, start=1):
             node = URIRef(f"{item}/accountability/{short}-{n}")
             g.add((item, QZ.hasAccountability, node))
             self.labelled(node, QZ.Accountability, case, n)
 
-    def write_citation(self, node: URIRef, link: CitationLink, order: int) -> None:
+    def write_citation(self, node: URIRef, link: CitationLink, order: int, prop: URIRef = QZ.hasCitation, span: Span | None = None) -> None:
+        """A citation of the item's legal basis (qz:hasCitation, linking qz:legalBasis), or of the
+        basis of its duties or accountability (`prop`), which is not the item's legal basis."""
         g, item, citation = self.graph, self.item, link.citation
-        g.add((item, QZ.hasCitation, node))
+        basis = prop == QZ.hasCitation
+        g.add((item, prop, node))
         g.add((node, RDF.type, QZ.Citation))
         g.add((node, QZ.order, Literal(order)))
         g.add((node, RDFS.label, _zh(_citation_label(citation.title_raw, citation.articles))))
@@ -247,7 +273,19 @@ class _ItemWriter:
         g.add((node, QZ.resolution, Literal(link.resolution.method)))
         if link.resolution.method == "fuzzy":
             g.add((node, QZ.matchScore, Literal(link.resolution.score)))
-        if link.resolution.instrument_id:
+        if link.resolution.method == "uncatalogued" and link.cited is not None:
+            instrument = cited_instrument_iri(link.cited.title)
+            g.add((node, QZ.citesInstrument, instrument))
+            g.add((node, QZ.textHeld, Literal(False)))
+            if basis:
+                g.add((item, QZ.legalBasisInstrument, instrument))
+            g.add((instrument, RDF.type, QZ.LegalInstrument))
+            g.add((instrument, RDFS.label, _zh(link.cited.title)))
+            if link.cited.level:
+                g.add((instrument, QZ.level, Literal(link.cited.level)))
+            if link.cited.doc_number:
+                g.add((instrument, QZ.documentNumber, Literal(link.cited.doc_number)))
+        elif link.resolution.instrument_id:
             g.add((node, QZ.citesInstrument, instrument_iri(link.resolution.instrument_id)))
         for number in citation.articles:
             g.add((node, QZ.citedArticleNumber, Literal(number)))
@@ -256,14 +294,16 @@ class _ItemWriter:
         for number in link.found:
             article = article_iri(link.resolution.instrument_id or "", number)
             g.add((node, QZ.citesArticle, article))
-            g.add((item, QZ.legalBasis, article))
+            if basis:
+                g.add((item, QZ.legalBasis, article))
         if link.quotes:
             worst = max(link.quotes, key=lambda q: ("exact", "excerpt", "different").index(q.match))
             g.add((node, QZ.quoteMatch, Literal(worst.match)))
             for check in link.quotes:
                 if check.note:
                     g.add((node, QZ.quoteNote, _zh(f"第{check.article}条：{check.note}")))
-        line = self.draft.legal_basis.line if self.draft.legal_basis else self.draft.line
+        cell = self.draft.legal_basis if basis else span
+        line = cell.line if cell else self.draft.line
         self.source(node, line, citation.raw)
 
     def write_risk(self, node: URIRef, risk: RiskDraft, order: int, stage_iris: list[URIRef]) -> None:

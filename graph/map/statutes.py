@@ -25,6 +25,13 @@ def instrument_iri(instrument_id: str) -> URIRef:
     return ID[f"law/{instrument_id}"]
 
 
+def cited_instrument_iri(title: str) -> URIRef:
+    """An instrument the catalogue lacks, named by its normalised title (id/law/cited/<title>)."""
+    from quanze.graph.align.citations import normalise_title
+
+    return ID[f"law/cited/{normalise_title(title)}"]
+
+
 def article_iri(instrument_id: str, number: int) -> URIRef:
     return ID[f"law/{instrument_id}/art/{number}"]
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from quanze.graph.query.terms import division_code, term
 from quanze.graph.query.text_table import format_table
 
 Select = Callable[[str], list[dict[str, str | None]]]
@@ -67,7 +68,8 @@ class UnknownJurisdiction(ValueError):
 
 
 def jurisdiction_name(select: Select, code: str) -> str:
-    rows = select(PREFIXES + f'SELECT ?name WHERE {{ ?j qz:divisionCode "{code}" ; rdfs:label ?name }} LIMIT 1')
+    """InvalidParameter (graph.query.terms) unless `code` is six ASCII digits."""
+    rows = select(PREFIXES + f"SELECT ?name WHERE {{ ?j qz:divisionCode {term(division_code(code))} ; rdfs:label ?name }} LIMIT 1")
     if not rows:
         raise UnknownJurisdiction(f"no register of jurisdiction {code} is in the store")
     return str(rows[0]["name"])
@@ -75,7 +77,7 @@ def jurisdiction_name(select: Select, code: str) -> str:
 
 def powers(select: Select, code: str) -> tuple[dict[str, Power], dict[str, str], list[str]]:
     """Canonical id → Power for a jurisdiction; canonical names; labels of unaligned items."""
-    base = f'?item a qz:PowerItem ; qz:jurisdiction/qz:divisionCode "{code}" .'
+    base = f"?item a qz:PowerItem ; qz:jurisdiction/qz:divisionCode {term(division_code(code))} ."
     result: dict[str, Power] = defaultdict(Power)
     names: dict[str, str] = {}
     for row in select(PREFIXES + f"""SELECT ?cid ?cname ?label WHERE {{ {base}
@@ -105,6 +107,8 @@ def powers(select: Select, code: str) -> tuple[dict[str, Power], dict[str, str],
 
 
 def compare(select: Select, a: str, b: str) -> Comparison:
+    """InvalidParameter (graph.query.terms) before any query unless both codes are six ASCII digits."""
+    division_code(a), division_code(b)
     a_name, b_name = jurisdiction_name(select, a), jurisdiction_name(select, b)
     pa, names_a, unaligned_a = powers(select, a)
     pb, names_b, unaligned_b = powers(select, b)

@@ -25,6 +25,7 @@ from typing import Protocol
 
 from quanze.graph.model import FlowItem, FlowStage, RiskGroup, Span
 from quanze.graph.repair.lists import split_enumerated
+from quanze.graph.read.text import UnreadableInput
 
 
 class StageLexicon(Protocol):
@@ -36,7 +37,7 @@ class StageLexicon(Protocol):
     def is_terminal(self, label: str) -> bool: ...
 
 
-class FlowchartError(ValueError):
+class FlowchartError(UnreadableInput):
     """The text is not a flowchart register this reader can take apart."""
 
 
@@ -275,7 +276,9 @@ def _units(body: list[_Token]) -> tuple[list[_Unit], list[_Token]]:
         if not block:
             start = position
         last = units[-1] if units else None
-        if token.kind == "level":
+        if token.kind == "level" and not block and last and last.kind == "loose" and position and _is_stage(body[position - 1]):
+            last.kind, last.closer = "risk", token  # risk lines, then the box's label, then its level
+        elif token.kind == "level":
             close("risk", token)
         elif token.kind == "role" and not block and last and last.kind == "risk" and last.closer is body[position - 1]:
             last.role = token  # "风险等级：低" then "责任人：…": the risk's own role

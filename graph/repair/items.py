@@ -16,6 +16,7 @@ from quanze.graph.repair.codes import CodeScheme, normalise_code
 from quanze.graph.repair.labels import BigramModel, plausibility, unscramble
 from quanze.graph.repair.text import collapse_cjk_spaces, compact, is_garbled, strip_truncation
 from quanze.graph.repair.lists import parse_declared_count, split_enumerated
+from quanze.graph.repair.levels import LevelReading, level_iri, read_level, uses_grades
 from quanze.graph.vocab import Vocabulary
 
 # "立案阶段责任：…", "受理环节责任：…", "救助责任: …", "调查核实。查明…", "审核: 审理…", "立案。适用…"
@@ -146,6 +147,9 @@ def add_duties(span: Span | None, draft: ItemDraft, vocabulary: Vocabulary) -> N
     for entry in _entries(span):
         match = _DUTY_HEADING.match(entry.text)
         heading = match.group("head") if match else None
+        if heading is None and len(entry.text) <= 12:  # a bare stage: "1.立案。2.调查取证。", "立案阶段责任。"
+            bare = re.sub(r"(?:阶段|环节)?(?:责任)?$", "", entry.text.strip())
+            heading = bare if vocabulary.stage_for(bare) else None
         stage = vocabulary.stage_for(heading) if heading else None
         index = _stage_index(draft, stage.label, str(stage.iri), entry.line) if stage else None
         draft.duties.append(DutyDraft(entry, heading, index))
@@ -169,49 +173,166 @@ def _draft(
     return draft
 
 
-def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: RepairContext) -> ItemDraft:
+_SUB_NUMBER = re.compile(r"^\s*(?P<n>\d{1,3}\s*[.、．]|[（(]\s*[\d一二三四五六七八九十]{1,3}\s*[）)])\s*(?=\S)")
+_NAME_WITH_STEPS = re.compile(r"^(?P<name>[^\n：:]{2,60})[：:]\s*(?:\n|(?=(?:\d{1,2}\s*[.、．]|[（(]\s*[\d一二三四五六七八九十]{1,2}\s*[)）])))")
+_BASIS_IN_ACCOUNTABILITY = re.compile(r"(?:追责)?依据\s*[：:]")
+
+
+def _names(text: dict[str, str], draft: ItemDraft) -> tuple[str, str | None]:
+    """(item name, 主项) of a row: the 子项 is the item where it differs from the 主项."""
+    main = text.get("name", "")
+    sub = text.get("sub_item", "").strip()
+    if sub:
+        if match := _SUB_NUMBER.match(sub):
+            draft.sub_row = re.sub(r"\s+", "", match["n"])
+            sub = sub[match.end():].strip()
+        if sub and collapse_cjk_spaces(sub) != collapse_cjk_spaces(main).strip():
+            return sub, (main.strip() or None)
+    if match := _NAME_WITH_STEPS.match(main):  # 事项及流程: "医疗救助申请受理：\n1.接收…"
+        return match["name"].strip(), None
+    return main, None
+
+
+def _type_of_context(context: list[str], ctx: RepairContext) -> tuple[str | None, str]:
+    """The power type a section row, table title or sheet name names (行政处罚（3项）)."""
+    for text in context:
+        compact_text = re.sub(r"\s+", "", text)
+        best: tuple[int, str] | None = None
+        for concept, labels in ctx.vocabulary.power_types.items():
+            for label in labels:
+                name = label.removesuffix("类")
+                if len(name) >= 4 and name in compact_text and (best is None or len(name) > best[0]):
+                    best = (len(name), str(concept))
+        if best:
+            return best[1], text
+    return None, ""
+
+
+# what an item's name says of its type, where no column, section or title does
+_TYPE_BY_NAME = (
+    (re.compile(r"处罚$"), "Penalty"),
+    (re.compile(r"(?:监督检查|检查)$"), "Inspection"),
+    (re.compile(r"(?:给付|支付|发放)$"), "Benefit"),
+    (re.compile(r"奖励$"), "Reward"),
+    (re.compile(r"征收$"), "Levy"),
+    (re.compile(r"(?:行政)?许可$"), "Licensing"),
+    (re.compile(r"(?:行政)?强制(?:措施)?$"), "Coercion"),
+    (re.compile(r"(?:确认|认定)$"), "Confirmation"),
+    (re.compile(r"裁决$"), "Adjudication"),
+)
+
+
+def _type_of_name(name: str, ctx: RepairContext) -> str | None:
+    text = re.sub(r"\s+", "", name or "")
+    for pattern, local in _TYPE_BY_NAME:
+        if pattern.search(text):
+            concept = next((c for c in ctx.vocabulary.power_types if str(c).endswith("#" + local)), None)
+            return str(concept) if concept else None
+    return None
+
+
+def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: RepairContext, graded: bool = False) -> ItemDraft:
     """Repair one table row of a power list or risk register."""
     cells = row.cells
     text = {key: span.text for key, span in cells.items()}
-    draft = _draft(
-        row.file, row.line, number, inferred, row.raw,
-        text.get("name", ""), text.get("power_type", ""), text.get("code", ""), ctx,
+    draft = ItemDraft(
+        file=row.file, line=row.line, row=number, row_inferred=inferred, raw=row.raw,
+        label=None, raw_label="", label_repair=None,
+        power_type=None, raw_power_type=text.get("power_type", ""), power_type_repair=None,
     )
+    name, parent = _names(text, draft)
+    draft.raw_label = name
+    repair_label(name, row.file, number, ctx, draft)
+    if parent:
+        draft.parent = collapse_cjk_spaces(parent)
+    if row.type_column:
+        repair_power_type(text.get("power_type", ""), row.file, number, ctx, draft)
+    else:  # no type column: a section row, table title or sheet name, else the name, says it
+        concept, source = _type_of_context(row.context, ctx)
+        draft.power_type, draft.raw_power_type = concept, source
+        draft.power_type_repair = "context" if concept else None
+    if draft.power_type is None and not row.type_column and (by_name := _type_of_name(name, ctx)):
+        draft.power_type, draft.raw_power_type, draft.power_type_repair = by_name, "", "name"
+    repair_code(text.get("code", ""), ctx, draft)
+    draft.row_label, draft.table, draft.sheet = row.label, row.table, row.sheet
+    draft.extra = [(header, span.text) for header, span in row.extra.items()]
+    if "division_code" in text:
+        draft.division_cell = text["division_code"].strip()
     agency = _clean(cells.get("agency"), "agency", draft)
     draft.agency = collapse_cjk_spaces(agency.text) if agency else None
     draft.legal_basis = _clean(cells.get("legal_basis"), "legal_basis", draft)
-    for key, attribute in (("sub_item", "sub_item"), ("remark", "remark"), ("phone", "phone")):
+    draft.duty_basis = _clean(cells.get("duty_basis"), "duty_basis", draft)
+    draft.accountability_basis = _clean(cells.get("accountability_basis"), "accountability_basis", draft)
+    for key, attribute in (("remark", "remark"), ("phone", "phone")):
         span = cells.get(key)
         if span and span.text.strip():
             setattr(draft, attribute, collapse_cjk_spaces(span.text))
+    if not draft.parent and (span := cells.get("sub_item")) and span.text.strip():
+        draft.sub_item = collapse_cjk_spaces(span.text)
     add_duties(_clean(cells.get("duties"), "duties", draft), draft, ctx.vocabulary)
     accountability = _clean(cells.get("accountability"), "accountability", draft)
+    if accountability and draft.accountability_basis is None and (basis := _BASIS_IN_ACCOUNTABILITY.search(accountability.text)):
+        draft.accountability_basis = Span(accountability.text[basis.end():].strip(), accountability.line)
+        accountability = Span(accountability.text[: basis.start()].strip(), accountability.line) if basis.start() else None
     draft.accountability = _entries(accountability)
-    _add_table_risks(row, draft, ctx)
+    _add_table_risks(row, draft, ctx, graded)
     return draft
 
 
-def _add_table_risks(row: TableRow, draft: ItemDraft, ctx: RepairContext) -> None:
-    cells = row.cells
-    risks = _entries(_clean(cells.get("risks"), "risks", draft))
-    if "risk_count" in cells:
-        draft.declared_risk_count = parse_declared_count(cells["risk_count"].text)
-    if draft.declared_risk_count is not None and draft.declared_risk_count != len(risks):
-        draft.notes.append(f"风险点数量声明为 {draft.declared_risk_count} 个，实际列出 {len(risks)} 个")
-    if not risks:
-        return
-    level_span = cells.get("level")
-    level = ctx.vocabulary.level_for(level_span.text) if level_span else None
-    controls = _entries(_clean(cells.get("controls"), "controls", draft))
-    role_span = _clean(cells.get("role"), "role", draft)
-    role = Span(collapse_cjk_spaces(role_span.text), role_span.line) if role_span else None
-    for risk in risks:
-        draft.risks.append(RiskDraft(risk, str(level) if level else None, level_span, controls, role, None))
+def _level(span: Span | None, ctx: RepairContext, graded: bool) -> LevelReading | None:
+    if span is None:
+        return None
+    return read_level(span.text, ctx.vocabulary, graded)
+
+
+def _add_table_risks(row: TableRow, draft: ItemDraft, ctx: RepairContext, graded: bool = False) -> None:
+    for index, cells in enumerate([row.cells, *row.risk_rows]):
+        risks = _entries(_clean(cells.get("risks"), "risks", draft))
+        if index == 0 and "risk_count" in cells:
+            draft.declared_risk_count = parse_declared_count(cells["risk_count"].text)
+        if not risks:
+            continue
+        level_span = cells.get("level") or (row.cells.get("level") if index else None)
+        reading = _level(level_span, ctx, graded)
+        if reading and reading.counts:
+            draft.level_counts = dict(reading.counts)
+        if level_span is not None:
+            draft.raw_level = level_span.text if draft.raw_level is None else draft.raw_level
+        level = level_iri(reading.word) if reading else None
+        controls = _entries(_clean(cells.get("controls") or (row.cells.get("controls") if index else None), "controls", draft))
+        role_span = _clean(_responsible(cells) or (_responsible(row.cells) if index else None), "role", draft)
+        role = Span(collapse_cjk_spaces(role_span.text), role_span.line) if role_span else None
+        for risk in risks:
+            draft.risks.append(RiskDraft(risk, level, level_span, controls, role, None))
+    if draft.declared_risk_count is not None and draft.declared_risk_count != len(draft.risks):
+        draft.notes.append(f"风险点数量声明为 {draft.declared_risk_count} 个，实际列出 {len(draft.risks)} 个")
+
+
+def _responsible(cells: dict[str, Span]) -> Span | None:
+    """Who answers for a risk point: the 责任人 column, else the 责任领导, else the office
+    (责任股室 / 科室) or post a register names instead."""
+    for key in ("role", "leader", "department", "post"):
+        if (span := cells.get(key)) and span.text.strip():
+            return span
+    return None
 
 
 def items_from_table(rows: list[TableRow], ctx: RepairContext) -> list[ItemDraft]:
-    numbers = infer_row_numbers([row.number for row in rows])
-    return [item_from_row(row, number, inferred, ctx) for row, (number, inferred) in zip(rows, numbers)]
+    numbers = infer_row_numbers([row.number if row.label is None else None for row in rows])
+    levels = [span.text for row in rows for cells in [row.cells, *row.risk_rows] if (span := cells.get("level"))]
+    graded = uses_grades(levels)
+    drafts = []
+    for row, (number, inferred) in zip(rows, numbers):
+        if row.label is not None:
+            number, inferred = row.number, False
+        drafts.append(item_from_row(row, number, inferred, ctx, graded))
+    if any(d.level_counts for d in drafts):  # a register that counts levels per item: one word is a count too
+        for draft in drafts:
+            words = {r.level for r in draft.risks}
+            if draft.level_counts is None and draft.risks and len(words) == 1 and None not in words:
+                word = {"High": "高", "Medium": "中", "Low": "低"}[next(iter(words)).rsplit("#", 1)[-1]]
+                draft.level_counts = {word: len(draft.risks)}
+    return drafts
 
 
 # --- flowcharts -----------------------------------------------------------------------------
@@ -237,7 +358,8 @@ def item_from_flow(flow: FlowItem, row: int, ctx: RepairContext) -> ItemDraft:
         )
     _order_stages(draft, ctx.vocabulary)
     for group in flow.groups:
-        level = ctx.vocabulary.level_for(group.level.text) if group.level else None
+        reading = read_level(group.level.text, ctx.vocabulary) if group.level else None
+        level = level_iri(reading.word) if reading else None
         controls = group.controls or flow.shared_controls
         for risk in group.risks:
             draft.risks.append(RiskDraft(risk, str(level) if level else None, group.level, controls, group.role, group.stage))

@@ -23,15 +23,18 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from quanze.graph.map.catalogue import CATALOGUE_GRAPH
 
 POINTER = "quanze-generation"
 GENERATIONS = "generations"
@@ -85,7 +88,7 @@ def current_generation(store: Path) -> Generation:
     if _is_rocksdb(store):
         return Generation("legacy", store)
     try:
-        empty = not any(store.iterdir())
+        empty = not any(p for p in store.iterdir() if p.name not in (LOCK, GENERATIONS) and not p.name.startswith(f".{POINTER}.tmp-"))
     except OSError as error:
         raise StoreError(f"cannot read the store directory {store}: {error.strerror or error}") from error
     if empty:
@@ -238,14 +241,33 @@ def _check_space(folder: Path, needed: int) -> None:
         )
 
 
-def _bulk_load(path: Path, nquads: bytes) -> int:
+def _bulk_load(path: Path, nquads: bytes | Iterable[bytes]) -> int:
     store = ox.Store(str(path))
     try:
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        for chunk in [nquads] if isinstance(nquads, bytes) else nquads:
+            load_current(store, chunk)
         store.flush()
         return len(store)
     finally:
         del store
+        gc.collect()  # RocksDB holds its lock until the handle is freed
+
+
+def load_current(store: ox.Store, nquads: bytes) -> int:
+    """Quads into their named graphs, and their triples into the default graph too.
+
+    The default graph holds the current facts (every graph but the register catalogue, whose
+    file copies no query needs and earlier versions, which `quanze add` takes out of it), so
+    queries need no union over thousands of named graphs.
+    """
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    store.bulk_extend(quads)
+    store.bulk_extend(
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for q in quads
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == str(CATALOGUE_GRAPH))
+    )
+    return len(quads)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -261,8 +283,9 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def write_store(nquads: bytes, target: Path) -> int:
-    """Write `nquads` as a new generation of the store at `target` and make it live; the quad count.
+def write_store(nquads: bytes | Iterable[bytes], target: Path) -> int:
+    """Write `nquads` (N-Quads, whole or in chunks) as a new generation of the store at `target` and make it
+    live; the quad count.
 
     The previous generation stays live until the new one is complete and checked; then one
     `os.replace` of the pointer switches. A full disk or any write error removes the partial
@@ -278,7 +301,7 @@ def write_store(nquads: bytes, target: Path) -> int:
         name = f"{int(names[-1]) + 1 if names else 1:08d}"
         fresh = folder / name
         partial = folder / f"{name}.partial-{os.getpid()}"
-        _check_space(folder, 2 * len(nquads) + HEADROOM)
+        _check_space(folder, 2 * (len(nquads) if isinstance(nquads, bytes) else _live_size(target)) + HEADROOM)
         try:
             count = _bulk_load(partial, nquads)
             check = ox.Store.read_only(str(partial))
@@ -295,6 +318,58 @@ def write_store(nquads: bytes, target: Path) -> int:
         _switch(target, name)
         _clean(target)
     return count
+
+
+def _live_size(store: Path) -> int:
+    """Bytes of the live generation: the estimate of a build from chunks or of an update."""
+    try:
+        live = current_generation(store)
+    except StoreError:
+        return 0
+    paths = live.path.iterdir() if live.name != "legacy" else (p for p in live.path.iterdir() if _ROCKSDB.match(p.name))
+    return sum(p.stat().st_size for p in paths if p.is_file())
+
+
+@contextmanager
+def updating(target: Path) -> Iterator[ox.Store]:
+    """A writable copy of the live generation (a RocksDB checkpoint: hard links, cheap), made the next
+    generation with one rename of the pointer only if the block succeeds; the live one is untouched otherwise."""
+    live = current_generation(target)
+    _recover_old_layout(target)
+    with _build_lock(target):
+        _clean(target)
+        live = current_generation(target)  # what is live now that no other writer runs
+        folder = target / GENERATIONS
+        folder.mkdir(exist_ok=True)
+        names = _generation_names(target)
+        name = f"{int(names[-1]) + 1 if names else 1:08d}"
+        partial = folder / f"{name}.partial-{os.getpid()}"
+        _check_space(folder, _live_size(target) + HEADROOM)
+        source = open_read_only(live)
+        try:
+            source.backup(str(partial))
+        except (OSError, RuntimeError) as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise StoreError(f"cannot copy the store for the update ({' '.join(str(error).split())[:200]}); it is unchanged") from error
+        finally:
+            del source
+        store = ox.Store(str(partial))
+        try:
+            yield store
+            store.flush()
+        except BaseException as error:
+            del store
+            gc.collect()  # RocksDB holds its lock until the handle is freed
+            shutil.rmtree(partial, ignore_errors=True)
+            if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StoreError(f"the disk is full ({error.strerror or error}); the store is unchanged") from error
+            raise
+        del store
+        gc.collect()
+        partial.rename(folder / name)
+        _fsync_directory(folder)
+        _switch(target, name)
+        _clean(target)
 
 
 def _switch(store: Path, name: str) -> None:
@@ -327,9 +402,9 @@ def open_store(path: Path) -> Iterator[ox.Store]:
 
 
 def run_query(store: ox.Store, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Evaluate a SPARQL query over the union of all named graphs."""
+    """Evaluate a SPARQL query over the default graph: the current facts (GRAPH ?g reaches every named graph)."""
     try:
-        return store.query(sparql, use_default_graph_as_union=True)
+        return store.query(sparql)
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}") from error
     except OSError as error:

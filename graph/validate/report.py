@@ -34,6 +34,11 @@ _ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 def to_json(report: Report) -> str:
     data: dict[str, object] = {"conforms": report.conforms, "results": [f.as_json() for f in report.findings]}
+    if report.jurisdictions:  # an extension: each file's jurisdiction and the evidence that decided it
+        data["jurisdictions"] = [
+            {"file": file, "division_code": code or None, "jurisdiction": name or None, "evidence": evidence or None}
+            for file, (code, name, evidence) in report.jurisdictions.items()
+        ]
     if report.alignments:  # an extension of the contract's schema: how each item aligns
         data["alignments"] = [
             {"file": file, "row": row, "item": item, "canonical": a.canonical, "score": a.score, "method": a.method, "evidence": a.evidence}
@@ -84,6 +89,12 @@ def to_text(report: Report, lang: str = "zh", by_jurisdiction: bool = False) -> 
                 suffix = f" ×{len(same)}" if len(same) > 1 else ""
                 detail = f"（{w['value']}: {'; '.join(dict.fromkeys(values))[:120]}）" if values else ""
                 out.append(f"    [{w[severity]}] {message}{detail}{suffix}")
+    if report.jurisdictions:
+        out.append("")
+        out.append("== 辖区及其依据" if lang == "zh" else "== Jurisdiction and its evidence")
+        for file, (code, name, evidence) in report.jurisdictions.items():
+            found = f"{name} {code}" if code else ("未能确定" if lang == "zh" else "unknown")
+            out.append(f"  {file}: {found}" + (f"（{evidence}）" if evidence else ""))
     if report.alignments:
         out.append("")
         out.append("== 与标准权力事项的对齐" if lang == "zh" else "== Alignment to the canonical catalogue")

@@ -15,32 +15,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH
 
 from quanze.graph import paths
-from quanze.graph.align.powers import Aligner, Alignment
-from quanze.graph.align.powers import load_catalogue as load_canonical
-from quanze.graph.store.build import repair_context
+from quanze.graph.align.powers import Alignment
 from quanze.graph.map.alignment import item_facts
-from quanze.graph.align.citations import load_confusions
-from quanze.graph.align.divisions import find_division
-from quanze.graph.align.link_statutes import link
-from quanze.graph.map.items import JURISDICTIONS_GRAPH, RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
+from quanze.graph.map.items import JURISDICTIONS_GRAPH, item_iri
 from quanze.graph.map.statutes import statute_graph
-from quanze.graph.model import ItemDraft, TableRow
 from quanze.graph.namespaces import QZ
-from quanze.graph.read.flowchart import read_flowchart
-from quanze.graph.read.sheet import read_csv, read_xlsx
-from quanze.graph.read.table import read_table
-from quanze.graph.read.text import UnreadableInput, decode
-from quanze.graph.repair.items import RepairContext, item_from_flow, items_from_table
-from quanze.graph.align.statutes import Instrument, load_catalogue
-from quanze.graph.vocab import Vocabulary, load_ontology
+from quanze.graph.read.text import UnreadableInput
+from quanze.graph.register import Reference, info_for, read_register, reference, register_graph
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-RDF_SUFFIXES = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".rdf": "xml"}
-_CHILD_LINKS = (QZ.hasRiskPoint, QZ.hasCitation, QZ.hasStage, QZ.hasDuty, QZ.hasAccountability)
+_CHILD_LINKS = (QZ.hasRiskPoint, QZ.hasCitation, QZ.hasStage, QZ.hasDuty, QZ.hasAccountability, QZ.dutyBasisCitation, QZ.accountabilityBasisCitation)
 
 
 @dataclass(frozen=True)
@@ -70,6 +58,8 @@ class Report:
     items: dict[str, int] = field(default_factory=dict)
     """Items read per file."""
     alignments: list[tuple[str, int | None, str | None, Alignment]] = field(default_factory=list)
+    jurisdictions: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """File → (division code, name, the evidence that decided it) of each register read."""
     """(file, row, item name, alignment to the canonical catalogue) of each item read from a file."""
 
     @property
@@ -82,28 +72,25 @@ class Report:
 
 @dataclass(frozen=True)
 class Toolkit:
-    context: RepairContext
-    catalogue: dict[str, Instrument]
-    confusions: dict[str, str]
+    """The reference data of graph.register plus what validation adds: shapes and the facts they read."""
+
+    reference: Reference
     shapes: Graph
     statutes: Graph
-    aligner: Aligner
+
+    @property
+    def aligner(self):
+        return self.reference.aligner
 
 
 @lru_cache(maxsize=2)
 def toolkit(data: Path | None = None, ontology: Path | None = None, shapes: Path | None = None) -> Toolkit:
-    """Vocabulary, curation, statutes and shapes, loaded once per process."""
-    data = data or paths.data_dir()
-    vocabulary = Vocabulary(load_ontology(ontology or paths.ontology_dir()))
-    catalogue = load_catalogue(data / "statutes") if (data / "statutes" / "instruments.csv").exists() else {}
-    shape_graph = load_shapes(shapes or paths.shapes_dir())
+    """Reference data and shapes, loaded once per process."""
+    ref = reference(data, ontology)
     return Toolkit(
-        context=repair_context(data, vocabulary),
-        catalogue=catalogue,
-        confusions=load_confusions(data / "statutes" / "ocr_confusions.csv"),
-        shapes=shape_graph,
-        statutes=statute_graph(catalogue) + _concept_labels(vocabulary.graph),
-        aligner=Aligner(load_canonical(data / "canonical_powers.csv")),
+        reference=ref,
+        shapes=load_shapes(shapes or paths.shapes_dir()),
+        statutes=statute_graph(ref.catalogue) + _concept_labels(ref.context.vocabulary.graph),
     )
 
 
@@ -117,77 +104,6 @@ def _concept_labels(ontology: Graph) -> Graph:
     return labels
 
 
-# --- reading any register file ---------------------------------------------------------------
-
-
-def read_items(data: bytes, name: str, kit: Toolkit) -> tuple[list[ItemDraft], str]:
-    """Repaired items of a register file in any supported layout, and its text (for titles)."""
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xlsx":
-        if not data.startswith(b"PK"):
-            raise UnreadableInput(f"{name}: not an XLSX workbook")
-        rows = read_xlsx(data, name)
-        return items_from_table(rows, kit.context), " ".join(_row_texts(rows))
-    text = decode(data, name)
-    if "职权编码" in text:
-        flows = read_flowchart(text, name, kit.context.vocabulary)
-        return [item_from_flow(flow, i, kit.context) for i, flow in enumerate(flows, start=1)], text
-    rows = read_csv(text, name) if suffix == ".csv" else read_table(text, name)
-    return items_from_table(rows, kit.context), text
-
-
-def _row_texts(rows: list[TableRow]) -> Iterable[str]:
-    for row in rows[:50]:
-        if "agency" in row.cells:
-            yield row.cells["agency"].text
-
-
-def register_info(name: str, drafts: list[ItemDraft], text: str) -> RegisterInfo:
-    """What the manifest would say of a file, inferred from its content."""
-    agencies = [d.agency for d in drafts if d.agency]
-    head = "\n".join(text.split("\n")[:5])
-    division = find_division([*agencies, head, Path(name).stem])
-    kind = "risk-register" if any(d.risks for d in drafts) and not any(d.duties for d in drafts) else "power-list"
-    return RegisterInfo(
-        file=Path(name).name,
-        division_code=division.code if division else "",
-        jurisdiction=division.name if division else "",
-        province=division.province if division else "",
-        city=division.city if division else "",
-        agency=(max(set(agencies), key=agencies.count) if agencies else f"{division.name}医疗保障局" if division else ""),
-        kind=kind,
-        layout="table",
-        year="",
-        title=head.split("\n")[0].strip("# ") if head else name,
-        note="",
-    )
-
-
-class _OneGraph:
-    """Stands in for a Dataset where one register is mapped alone: every named graph is one graph."""
-
-    def __init__(self) -> None:
-        self.single = Graph()
-
-    def graph(self, _identifier: URIRef) -> Graph:
-        return self.single
-
-
-def register_graph(drafts: list[ItemDraft], info: RegisterInfo, text: str, kit: Toolkit) -> Graph:
-    """The RDF of one register file, in one graph (no named graphs to merge afterwards)."""
-    dataset = _OneGraph()
-    if info.division_code:
-        add_jurisdiction(dataset, info)
-    add_register(dataset.graph(info.graph_iri), info)
-    lines = text.split("\n")
-    for draft in drafts:
-        if draft.legal_basis:
-            draft.citations = link(draft.legal_basis.text, kit.catalogue, kit.confusions)
-        # the report points at rows through items: sub-nodes need no source records of their own
-        add_item(dataset, info, item_iri(info, draft), draft, lines, node_provenance=False)  # type: ignore[arg-type]
-    return dataset.single
-
-
 # --- validation ---------------------------------------------------------------------------------
 
 
@@ -196,35 +112,25 @@ def validate_files(files: Iterable[tuple[str, bytes]], lang: str = "zh", kit: To
     kit = kit or toolkit()
     report = Report()
     for path, data in files:
-        name = Path(path).name  # curation decisions and reports name files without their folder
-        if Path(name).suffix.lower() in RDF_SUFFIXES:
-            graph = _parse_rdf(data, name)
+        read = read_register(data, path, kit.reference)
+        name = read.name
+        if read.rdf is not None:
+            graph = read.rdf
             count = len(set(graph.subjects(RDF.type, QZ.PowerItem)))
         else:
-            drafts, text = read_items(data, name, kit)
-            if not drafts:
-                raise UnreadableInput(f"{name}: the register has a header but no rows")
-            info = register_info(name, drafts, text)
-            graph = register_graph(drafts, info, text, kit)
-            count = len(drafts)
-            for draft in drafts:
+            if not read.drafts:
+                raise UnreadableInput(f"{name}: no items found (the register has a header but no rows)")
+            info = info_for(read, None)
+            report.jurisdictions[name] = (info.division_code, info.jurisdiction, info.evidence)
+            graph = register_graph(read, info)
+            count = len(read.drafts)
+            for draft in (d for d in read.drafts if not d.internal):
                 alignment = kit.aligner.align(item_facts(item_iri(info, draft), [draft]))
                 report.alignments.append((name, draft.row, draft.label, alignment))
         report.files.append(name)
         report.items[name] = count
         report.findings.extend(validate_graph(graph, kit, lang, default_file=name))
     return report
-
-
-def _parse_rdf(data: bytes, name: str) -> Graph:
-    graph = Graph()
-    try:
-        graph.parse(data=data, format=RDF_SUFFIXES[Path(name).suffix.lower()])
-    except Exception as error:  # rdflib raises many parser-specific types
-        raise UnreadableInput(f"{name}: not valid RDF ({type(error).__name__}: {str(error)[:120]})") from error
-    if not any(graph.subjects(RDF.type, QZ.PowerItem)):
-        raise UnreadableInput(f"{name}: the RDF holds no qz:PowerItem")
-    return graph
 
 
 def run_shapes(data: Graph, shapes: Graph) -> Graph:
@@ -243,7 +149,7 @@ def load_shapes(directory: Path) -> Graph:
     return graph
 
 
-def _with_statute_facts(data: Graph, statutes: Graph) -> Graph:
+def with_statute_facts(data: Graph, statutes: Graph) -> Graph:
     """The data plus what the shapes and the report need of the catalogue: the cited
     instruments' replacements and the labels of instruments and concepts it mentions."""
     combined = data  # extended in place: the graph is the caller's own copy of one register
@@ -260,7 +166,7 @@ def _with_statute_facts(data: Graph, statutes: Graph) -> Graph:
 
 def validate_graph(data: Graph, kit: Toolkit, lang: str = "zh", default_file: str = "") -> list[Finding]:
     """pySHACL over the data and the facts of the statute catalogue it cites; results as Findings."""
-    combined = _with_statute_facts(data, kit.statutes)
+    combined = with_statute_facts(data, kit.statutes)
     results = run_shapes(combined, kit.shapes)
     findings = [
         _finding(results, r, combined, lang, default_file, kit.shapes) for r in results.subjects(RDF.type, SH.ValidationResult)
@@ -312,7 +218,7 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
     component = str(results.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
     parent = next(iter(shapes.subjects(SH.property, shape)), None) if isinstance(shape, BNode) else None
     shape_name = _short(parent if parent is not None else shape).split("#")[-1] if shape is not None else ""
-    item = focus if (focus, RDF.type, QZ.PowerItem) in data else next(
+    item = focus if ((focus, RDF.type, QZ.PowerItem) in data or (focus, RDF.type, QZ.InternalMatter) in data) else next(
         (s for link in _CHILD_LINKS for s in data.subjects(link, focus)), None
     )
     file, row = _source(data, item if item is not None else focus, default_file)
@@ -325,6 +231,9 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
         replacements = [r for i in data.objects(focus, QZ.citesInstrument) for r in data.objects(i, QZ.isReplacedBy)]
         replaced = ("→ " + "、".join(_text(data, r, "zh") or "" for r in replacements)) if replacements and "isReplacedBy" in (_path(results, results.value(result, SH.resultPath)) or "") else None
         value = Literal("：".join(filter(None, [_text(data, focus, "zh"), replaced, notes])))
+        if "《…》" in message:  # name the instrument whose text Quanze does not hold
+            cited = next(iter(data.objects(focus, QZ.citesInstrument)), None)
+            message = message.replace("《…》", f"《{_text(data, cited, 'zh') or ''}》")
     return Finding(
         severity=SEVERITIES.get(results.value(result, SH.resultSeverity), "Violation"),
         file=file,
