@@ -260,3 +260,19 @@ def test_one_request_never_mixes_two_generations(tmp_path):
         repository.unpin(token)
     finally:
         repository.close()
+
+
+def test_an_update_is_the_next_generation_and_a_failed_one_changes_nothing(tmp_path):
+    from quanze.graph.store.oxigraph import updating
+
+    store = tmp_path / "store"
+    write_store(synthetic(40, 1), store)
+    with updating(store) as writable:
+        writable.add(ox.Quad(ox.NamedNode("urn:quanze:extra"), ox.NamedNode("urn:p"), ox.Literal("x")))
+    assert current_generation(store).name == "00000002" and count(store) == 2 * 41 + 1
+    with pytest.raises(OSError):
+        with updating(store) as writable:
+            writable.add(ox.Quad(ox.NamedNode("urn:quanze:lost"), ox.NamedNode("urn:p"), ox.Literal("y")))
+            raise OSError(errno.EIO, "Input/output error")
+    assert current_generation(store).name == "00000002" and count(store) == 2 * 41 + 1
+    assert sorted(p.name for p in (store / GENERATIONS).iterdir()) == ["00000001", "00000002"]
