@@ -445,13 +445,13 @@ def _serve(args: argparse.Namespace) -> int:
     http = protocol()  # httptools with bounded request line and headers
     if processes == 1:
         uvicorn.run(create_app(dataclasses.replace(settings, store=store)), host=args.host, port=args.port,
-                    log_level="warning", http=http)
+                    log_level="warning", http=http, timeout_keep_alive=20)
         return EXIT_OK
     # several server processes on one socket: each builds the app from the (checked) environment
     os.environ["QUANZE_STORE"] = str(store.resolve())
     os.environ["QUANZE_HTTP_WORKERS"] = str(processes)
     uvicorn.run("quanze.api.main:create_app", factory=True, workers=processes, host=args.host, port=args.port,
-                log_level="warning", http=http)
+                log_level="warning", http=http, timeout_keep_alive=20)
     return EXIT_OK
 
 
