@@ -114,7 +114,13 @@ def _parser() -> argparse.ArgumentParser:
         "--store", dest="whole_store", nargs="?", const=True, type=Path, metavar="DIR",
         help="validate the whole built store (grouped by jurisdiction) instead of files: the global store, or DIR",
     )
-    validate.add_argument("--format", choices=("text", "json", "html"), default="text")
+    validate.add_argument(
+        "--again", action="store_true",
+        help="with --store: run the shapes over the whole store again instead of reading the reports stored when each register was added",
+    )
+    validate.add_argument("--format", choices=("text", "json", "html", "csv", "xlsx"), default="text",
+                          help="text: each problem with sheet, Excel row, column and what to change; csv / xlsx (with -o: the register "
+                          "with the problem cells marked) for files")
     validate.add_argument("--lang", choices=("zh", "en"), default="zh")
     validate.add_argument("-o", "--output", type=Path, help="write the report to a file")
     validate.set_defaults(run=_validate)
@@ -148,7 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except (CliError, StoreError, QueryError, UnreadableInput, RefusedQuery, InvalidParameter) as error:
-        print(f"quanze: {error}", file=sys.stderr)
+        from quanze.graph.messages import localise
+
+        print(f"quanze: {localise(str(error), getattr(args, 'lang', 'en'))}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
@@ -347,20 +355,38 @@ EXIT_VIOLATIONS = 1
 
 def _validate(args: argparse.Namespace) -> int:
     from quanze.graph.validate.report import to_html, to_json, to_text
-    from quanze.graph.validate.shapes import validate_files, validate_store_dataset
+    from quanze.graph.validate.shapes import stored_report, validate_files, validate_store_dataset
 
     if args.whole_store:
         from rdflib import Dataset
 
         store_path = args.whole_store if isinstance(args.whole_store, Path) else _store(args)
         with open_store(store_path) as store:
-            dataset = Dataset()
-            dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
-        report = validate_store_dataset(dataset, args.lang)
+            if args.again:
+                dataset = Dataset()
+                dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+                report = validate_store_dataset(dataset, args.lang)
+            else:
+                report = stored_report(store, args.lang)
     else:
         if not args.files:
             raise CliError("name one or more register files, or use --store")
-        report = validate_files([(str(path), read_bytes(path)) for path in args.files], args.lang)
+        files = [(str(path), read_bytes(path)) for path in args.files]
+        report = validate_files(files, args.lang)
+    if not args.whole_store and args.format in ("text", "csv", "xlsx"):  # where each problem is, as Excel shows it
+        from quanze.graph.validate import clerk
+
+        located = clerk.build(report, files, args.lang)
+        if args.format == "xlsx":
+            if args.output is None:
+                raise CliError("--format xlsx writes a workbook: give a file with -o")
+            _write(clerk.to_xlsx(located, files), args.output)
+        else:
+            data = (clerk.to_text(located) if args.format == "text" else clerk.to_csv(located)).encode("utf-8")
+            _write(data, args.output)
+        return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+    if args.format in ("csv", "xlsx"):
+        raise CliError(f"--format {args.format} is for register files; the whole store's report is text, json or html")
     render = {"json": to_json, "html": to_html, "text": to_text}[args.format]
     text = render(report) if args.format == "json" else render(report, args.lang, by_jurisdiction=args.whole_store)
     if args.output:
@@ -389,7 +415,9 @@ def _compare(args: argparse.Namespace) -> int:
     with open_store(_store(args)) as store:
         select = _select(store)
         if args.matrix:
-            sys.stdout.write(matrix_text(select))
+            from quanze.graph.query.compare import matrix_csv, matrix_json
+
+            sys.stdout.write({"table": matrix_text, "csv": matrix_csv, "json": matrix_json}[args.format](select))
             return EXIT_OK
         if len(args.codes) != 2:
             raise CliError("compare takes two six-digit division codes, e.g. quanze compare 340406 410503")
@@ -440,8 +468,8 @@ def _serve(args: argparse.Namespace) -> int:
     processes = settings.http_workers if args.workers is None else args.workers
     if not 1 <= processes <= 64:
         raise CliError(f"--workers {processes} is out of range (1 to 64)")
-    print(f"Quanze on http://{args.host}:{args.port}/  (SPARQL: /sparql, API: /docs)")
     _check_port(args.host, args.port)
+    print(f"Quanze on http://{args.host}:{args.port}/  (SPARQL: /sparql, API: /docs)")
     http = protocol()  # httptools with bounded request line and headers
     if processes == 1:
         uvicorn.run(create_app(dataclasses.replace(settings, store=store)), host=args.host, port=args.port,
@@ -456,20 +484,20 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check_port(host: str, port: int) -> None:
-    """One line and exit 2 if the address cannot be listened on (in use, or not this machine's)."""
+    """Refuse, in one line, a port another program holds (uvicorn would log a traceback and exit 1)."""
     import socket
 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise CliError(f"cannot serve on {host}: {error.strerror or error}") from error
+        raise CliError(f"cannot serve on {host}: {error.strerror}") from error
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as error:
-            raise CliError(f"cannot serve on {host}:{port}: {error.strerror or error}") from error
+            raise CliError(f"port {port} on {host} is in use ({error.strerror}): choose another with --port") from error
 
 
 # --- law ------------------------------------------------------------------------------------

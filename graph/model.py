@@ -20,6 +20,8 @@ class Span:
 
     text: str
     line: int
+    column: int | None = None
+    """1-based column of the cell in a table (spreadsheets, CSV, TSV); None for running text."""
 
 
 @dataclass
@@ -47,6 +49,8 @@ class TableRow:
     type_column: bool = True
     """Whether the row's table has a power-type column (else the type comes from context or name)."""
     sheet: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """Field key → the column's header as printed (for reports that name the column)."""
 
 
 @dataclass
@@ -102,6 +106,10 @@ class StageDraft:
     line: int
     description: str | None = None
     order: int = 0
+    order_source: str = "list"
+    """Where qz:order comes from: "chart" (the flowchart's printed order), "list" (the order of
+    the duties that name the stages) or "vocabulary" (the stage types' usual order, where the
+    printed order is not a procedure's)."""
 
 
 @dataclass
@@ -146,6 +154,10 @@ class ItemDraft:
     """The GB/T 2260 division the code names (its prefix or suffix, by code scheme)."""
     code_letter_type: str | None = None
     """Local name of the power type the code's type letter stands for in its scheme."""
+    code_suggestion: str | None = None
+    """The code an inferred type-letter rule would give; the printed code is kept."""
+    curations: list[tuple[str, str, str]] = field(default_factory=list)
+    """(field, confidence, reason) of each person's decision applied to the item."""
     agency: str | None = None
     legal_basis: Span | None = None
     sub_item: str | None = None
@@ -159,6 +171,10 @@ class ItemDraft:
     citations: list[CitationLink] = field(default_factory=list)
     truncated: set[str] = field(default_factory=set)
     garbled: set[str] = field(default_factory=set)
+    cut: set[str] = field(default_factory=set)
+    """Fields read only up to an OCR repetition loop (each is also in `garbled`)."""
+    legal_basis_read: str | None = None
+    """The legal-basis text citations are parsed from: the cell up to any OCR loop."""
     notes: list[str] = field(default_factory=list)
     """Findings of the build worth a person's look (count mismatches, unresolved types …)."""
     row_label: str | None = None
@@ -184,3 +200,13 @@ class ItemDraft:
     """The row's 行政区划代码 cell, where the register has that column."""
     internal: bool = False
     """A matter of a per-post register (财务管理, 公文处理), not a statutory power."""
+    silent: set[str] = field(default_factory=set)
+    """Fields the register has no column for ("legal_basis" in a flowchart): silence, not absence."""
+    described_stages: list[str] = field(default_factory=list)
+    """IRIs of stage types the item's text describes without a stage of its own (qz:describesStage)."""
+    features: list[str] = field(default_factory=list)
+    """IRIs of procedure features the register's text of the item states (qz:statesFeature)."""
+    basis_features: list[str] = field(default_factory=list)
+    """IRIs of procedure features the cited articles' text implies (qz:basisFeature)."""
+    cited_levels: list[str | None] = field(default_factory=list)
+    """Level of each citation's instrument (instruments.csv), None where unresolved."""

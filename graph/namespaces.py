@@ -52,11 +52,14 @@ class QZ(DefinedNamespace):
     SourceRecord: object
     Alignment: object
     InternalMatter: object
+    Curation: object
+    ProcedureFeature: object
 
     # concept schemes
     PowerTypeScheme: object
     StageTypeScheme: object
     RiskLevelScheme: object
+    ProcedureFeatureScheme: object
 
     # power types
     Licensing: object
@@ -100,6 +103,10 @@ class QZ(DefinedNamespace):
     codeLetterType: object
     alignedItem: object
     coreArticle: object
+    curation: object
+    describesStage: object
+    statesFeature: object
+    basisFeature: object
 
     # datatype properties
     divisionCode: object
@@ -122,6 +129,15 @@ class QZ(DefinedNamespace):
     declaredRiskCount: object
     truncatedField: object
     garbledField: object
+    curatedField: object
+    curationConfidence: object
+    curationReason: object
+    orderSource: object
+    unconfirmedCodeReading: object
+    textPattern: object
+    basisPattern: object
+    citedLevel: object
+    silentField: object
     row: object
     line: object
     rawText: object

@@ -18,6 +18,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
 from quanze.graph import paths
+from quanze.graph.align.citation_noise import without_noise
 from quanze.graph.align.citations import load_confusions
 from quanze.graph.align.divisions import find_jurisdiction
 from quanze.graph.align.link_statutes import link
@@ -37,6 +38,7 @@ from quanze.graph.repair.curation import load_curation
 from quanze.graph.repair.items import RepairContext, item_from_flow, items_from_table
 from quanze.graph.repair.labels import BigramModel
 from quanze.graph.namespaces import QZ
+from quanze.graph.repair.procedure import describe_procedure
 from quanze.graph.vocab import Vocabulary, load_ontology
 
 REGISTER_SUFFIXES = {".txt", ".csv", ".tsv", ".xlsx", *RDF_SUFFIXES}
@@ -179,11 +181,12 @@ def _repaired(drafts: list[ItemDraft], ref: Reference) -> list[ItemDraft]:
     """Drafts with their legal-basis cells parsed into citations linked to the catalogue."""
     for draft in drafts:
         if draft.legal_basis:
-            draft.citations = link(draft.legal_basis.text, ref.catalogue, ref.confusions)
+            draft.citations = without_noise(link(draft.legal_basis_read or draft.legal_basis.text, ref.catalogue, ref.confusions))
         if draft.duty_basis:  # 责任事项依据: the law the duties rest on, not the item's basis
             draft.duty_citations = link(draft.duty_basis.text, ref.catalogue, ref.confusions)
         if draft.accountability_basis:  # 追责依据
             draft.accountability_citations = link(draft.accountability_basis.text, ref.catalogue, ref.confusions)
+        describe_procedure(draft, ref.context.vocabulary, ref.catalogue)
     return drafts
 
 

@@ -28,6 +28,18 @@ class StageConcept:
     party_action: bool
     terminal: bool
     order: int
+    text_pattern: re.Pattern[str] | None = None
+    """Finds the stage described inside another stage's or duty's text (qz:textPattern)."""
+
+
+@dataclass(frozen=True)
+class FeatureConcept:
+    """A procedure feature (ontology/procedure-features.ttl) and the patterns that find it."""
+
+    iri: URIRef
+    label: str
+    text_pattern: re.Pattern[str] | None
+    basis_pattern: re.Pattern[str] | None
 
 
 def _zh(values: list[Literal]) -> list[str]:
@@ -51,12 +63,28 @@ class Vocabulary:
         self.stages = [self._stage(concept) for concept in graph.subjects(RDF.type, QZ.StageType) if isinstance(concept, URIRef)]
         self.stages.sort(key=lambda s: (s.order, s.label))
         self._by_label = {label: stage for stage in self.stages for label in stage.labels}
+        self.features = sorted(
+            (self._feature(concept) for concept in graph.subjects(RDF.type, QZ.ProcedureFeature) if isinstance(concept, URIRef)),
+            key=lambda f: str(f.iri),
+        )
+
+    def _feature(self, concept: URIRef) -> FeatureConcept:
+        graph = self.graph
+        pref = _zh(list(graph.objects(concept, SKOS.prefLabel)))
+        text, basis = graph.value(concept, QZ.textPattern), graph.value(concept, QZ.basisPattern)
+        return FeatureConcept(
+            iri=concept,
+            label=pref[0] if pref else str(concept),
+            text_pattern=re.compile(str(text)) if text else None,
+            basis_pattern=re.compile(str(basis)) if basis else None,
+        )
 
     def _stage(self, concept: URIRef) -> StageConcept:
         graph = self.graph
         pref = _zh(list(graph.objects(concept, SKOS.prefLabel)))
         labels = {compact(x) for x in pref + _zh(list(graph.objects(concept, SKOS.altLabel)))}
         pattern = graph.value(concept, QZ.labelPattern)
+        text_pattern = graph.value(concept, QZ.textPattern)
         order = graph.value(concept, QZ.order)
         return StageConcept(
             iri=concept,
@@ -67,6 +95,7 @@ class Vocabulary:
             party_action=bool(graph.value(concept, QZ.partyAction)),
             terminal=bool(graph.value(concept, QZ.terminal)),
             order=int(order) if order is not None else 999,
+            text_pattern=re.compile(str(text_pattern)) if text_pattern else None,
         )
 
     # --- lookups -----------------------------------------------------------------------

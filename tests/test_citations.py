@@ -13,6 +13,7 @@ from quanze.graph.align.citations import (
     parse_citations,
     resolve,
 )
+from quanze.graph.align.citation_noise import reads_like_title, without_noise
 from quanze.graph.align.link_statutes import link
 from quanze.graph.align.statutes import load_catalogue
 
@@ -180,14 +181,40 @@ def test_document_number_alone_names_the_instrument(catalogue):
     assert resolved("国家医保局令第2号第三条", catalogue)[0][:2] == ("designated-medical-institutions-measures", "doc-number")
 
 
-def test_unresolvable_citations_are_kept(catalogue):
+def test_unresolvable_citations_are_kept(catalogue, confusions):
     (citation,) = parse_citations("1.《中华人子子亲(中华第三十一条) 是一个第三个一个, 是一个第三个一个,")  # 004 row 14
     assert resolve(citation, catalogue).method == "unresolved"
     assert citation.raw.startswith("《中华人子子亲") and citation.articles == (31,)
     (fragment,) = parse_citations("37号) 第二条;")  # 004 row 20: the title fell on the previous page
     assert (fragment.articles, resolve(fragment, catalogue).instrument_id) == ((2,), None)
     garbage = "1. 《中华人条; 2. 《中华十条; 2. 《中华十条; 4. 《中华十条; 5. 《医疗,为公行业》(2. 《明年)"  # 004 row 19
+    # the parser sees 《…》 spans; none of them names an instrument, so none is a citation
     assert [resolve(c, catalogue).method for c in parse_citations(garbage)] == ["unresolved"] * 5
+    assert without_noise(link(garbage, catalogue, confusions)) == []
+    # 中华人子子亲 names no kind of instrument either; a title lost over a page break is still a citation
+    assert without_noise(link("1.《中华人子子亲(中华第三十一条) 是一个第三个一个,", catalogue, confusions)) == []
+    (kept,) = without_noise(link("37号) 第二条;", catalogue, confusions))
+    assert kept.citation.articles == (2,)
+
+
+def test_noise_titles_and_repeats_yield_no_citation(catalogue, confusions):
+    cell = ("1.《中华人民共和国社会保险法》第八十七条; 2.《中华人民共和国基本本户程度, 6.《世界》第一个工事。"
+            " 6.《社会,为助暂行办法》第二十八条: 6.《社会》第二十八条:")  # 004 row 1
+    links = without_noise(link(cell, catalogue, confusions))
+    assert [(l.resolution.instrument_id is not None, l.citation.articles) for l in links] == [(True, (87,)), (True, (28,))]
+    assert reads_like_title("甘肃省社会教助条例") and not reads_like_title("里里看看一个。9.")
+
+
+def test_quote_that_differs_only_by_ocr_confusions(catalogue, confusions):
+    cell = "《社会教助暂行办法》(国务院令第649号)第二十七条: 国家建立健全医疗教助制度, 保障医疗教助对象获 得基本医疗卫生服务。"
+    (result,) = link(cell, catalogue, confusions)
+    assert [(q.match, q.note) for q in result.quotes] == [("ocr-exact", "仅有 OCR 误识之差（教→救）")]
+    # a real difference of wording stays one, even with the OCR confusions undone
+    cell = "《社会救助暂行办法》第三十条: 申请医疗救助的,应当向乡镇人民政府、街道办事处提出,经申核、公示后,由县级人民政府民政部门审批。"
+    (result,) = link(cell, catalogue, confusions)
+    assert result.quotes[0].match == "different"
+    # the note names the real difference (the 2019 text moved approval to the 医疗保障部门), not the misreadings
+    assert "条文作「医疗保障」，引文作「民政」" in result.quotes[0].note and "申→审" in result.quotes[0].note
 
 
 def test_cell_without_any_reference_has_no_citation():

@@ -85,12 +85,20 @@ def test_stages_are_numbered_in_procedural_order(select):
     [
         ("4105030039B0001", "410503003980001", "digit-for-letter 8→B"),
         ("4105030039H0001", "4105030039Н0001", "homoglyph"),
-        ("4105030039I0001", "410503003910001", "digit-for-letter 1→I"),
     ],
 )
 def test_item_codes_are_repaired_and_keep_their_raw_text(select, code, raw, repair):
     rows = select(f'SELECT ?raw ?repair WHERE {{ ?i qz:itemCode "{code}" ; qz:rawCode ?raw ; qz:codeRepair ?repair }}')
     assert rows == [{"raw": raw, "repair": repair}]
+
+
+def test_an_inferred_letter_rule_suggests_but_does_not_rewrite(select):
+    # data/code_letters.csv marks I (行政奖励) of the 河南 scheme as inferred: the printed code stays
+    rows = select(
+        """SELECT ?reading WHERE { ?i qz:itemCode "410503003910001" ; qz:unconfirmedCodeReading ?reading .
+             FILTER NOT EXISTS { ?i qz:codeRepair ?r } }"""
+    )
+    assert rows == [{"reading": "4105030039I0001"}]
 
 
 def test_power_type_spellings_are_resolved(select):

@@ -60,7 +60,7 @@ def stage_types(graph: Graph) -> list[URIRef]:
 # --- files ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["quanze.ttl", "power-types.ttl", "risk-levels.ttl", "stage-types.ttl"])
+@pytest.mark.parametrize("name", ["quanze.ttl", "power-types.ttl", "risk-levels.ttl", "stage-types.ttl", "procedure-features.ttl"])
 def test_each_file_parses_on_its_own_and_says_what_it_is_for(name):
     path = paths.ontology_dir() / name
     assert path.read_text(encoding="utf-8").startswith("#"), f"{name} has no header comment"
@@ -139,7 +139,10 @@ def scheme_members(graph: Graph, scheme: URIRef) -> set[URIRef]:
 
 @pytest.mark.parametrize(
     ("scheme", "cls"),
-    [(QZ.PowerTypeScheme, QZ.PowerType), (QZ.StageTypeScheme, QZ.StageType), (QZ.RiskLevelScheme, QZ.RiskLevel)],
+    [
+        (QZ.PowerTypeScheme, QZ.PowerType), (QZ.StageTypeScheme, QZ.StageType), (QZ.RiskLevelScheme, QZ.RiskLevel),
+        (QZ.ProcedureFeatureScheme, QZ.ProcedureFeature),
+    ],
 )
 def test_scheme_concepts_are_well_formed(ontology, scheme, cls):
     members = scheme_members(ontology, scheme)
@@ -240,3 +243,20 @@ def test_stage_flags_keywords_and_the_application_pattern(ontology):
         assert words <= {str(k) for k in ontology.objects(labels[label], QZ.keyword)}, label
     orders = {label: ontology.value(labels[label], QZ.order).toPython() for label in ("申请", "受理", "立案", "调查取证", "结案")}
     assert orders["申请"] < orders["受理"] == orders["立案"] < orders["调查取证"] < orders["结案"]
+
+
+def test_text_and_basis_patterns_compile_and_find_what_they_name(ontology):
+    import re
+
+    patterns = {}
+    for prop in (QZ.textPattern, QZ.basisPattern):
+        for concept, pattern in ontology.subject_objects(prop):
+            patterns[(concept, prop)] = re.compile(str(pattern))
+    assert patterns
+    st = "https://w3id.org/quanze/id/stage-type/"
+    assert patterns[(URIRef(st + "approval"), QZ.textPattern)].search("经医保行政部门负责人批准，决定采取行政强制措施")
+    assert patterns[(URIRef(st + "legal-review"), QZ.textPattern)].search("行政机关法制机构应当对初步处理意见进行认真复核")
+    pf = "https://w3id.org/quanze/id/procedure-feature/"
+    assert patterns[(URIRef(pf + "large-fine"), QZ.basisPattern)].search("处骗取金额二倍以上五倍以下的罚款")
+    assert patterns[(URIRef(pf + "two-officers"), QZ.textPattern)].search("执法人员不得少于两人")
+    assert not patterns[(URIRef(pf + "two-officers"), QZ.textPattern)].search("执法人员应保守秘密")

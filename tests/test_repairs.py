@@ -55,7 +55,7 @@ def schemes():
     [
         ("4105030039Н0001", "OtherPower", "4105030039H0001", ("homoglyph",)),
         ("410503003980001", "Penalty", "4105030039B0001", ("digit-for-letter 8→B",)),
-        ("410503003910001", "Reward", "4105030039I0001", ("digit-for-letter 1→I",)),
+        ("410503003910001", "Reward", "410503003910001", ()),  # I for 行政奖励 is an inferred rule: not applied
         ("410503003980001", "Benefit", "410503003980001", ()),  # 8 is no look-alike of E: left alone
         ("4105030039B0002", "Penalty", "4105030039B0002", ()),
         ("3400-B-00100-140423", "Penalty", "3400-B-00100-140423", ()),
@@ -66,6 +66,11 @@ def schemes():
 def test_item_code_normalisation(schemes, raw, power_type, code, repairs):
     result = normalise_code(raw, power_type, *schemes)
     assert (result.code, result.repairs) == (code, repairs)
+
+
+def test_inferred_letter_rule_only_suggests(schemes):
+    result = normalise_code("410503003910001", "Reward", *schemes)
+    assert (result.code, result.suggestion) == ("410503003910001", "4105030039I0001")
 
 
 def test_code_scheme_exposes_division_and_letter(schemes):

@@ -472,4 +472,4 @@ def test_serve_on_a_port_in_use_is_one_line_and_exit_2(capsys, store_path):
         taken.listen()
         code = main(["--store", str(store_path), "serve", "--port", str(taken.getsockname()[1])])
     out, err = capsys.readouterr()
-    assert code == 2 and err.count("\n") == 1 and "cannot serve" in err, err
+    assert code == 2 and err.count("\n") == 1 and "in use" in err, err

@@ -30,7 +30,42 @@ EXPECTED = {
     "code-wrong-division": ("Warning", "行政区划代码与实施主体所在辖区不符"),
     "code-wrong-type-letter": ("Warning", "类型字母与权力类型不符"),
     "unknown-jurisdiction": ("Violation", "无法确定事项所属行政区划"),
+    # the rules an administrative lawyer expects (issue 14); each file breaks only its rule
+    "penalty-missing-legal-review": ("Warning", "缺少“法制审核”环节（《行政处罚法》 第五十八条"),
+    "penalty-missing-collective-discussion": ("Warning", "缺少“集体讨论”环节（《行政处罚法》 第五十七条第二款"),
+    "penalty-large-fine-without-hearing": ("Warning", "缺少“听证告知”环节（《行政处罚法》 第六十三条"),
+    "penalty-normative-document-only": ("Violation", "规范性文件不得设定行政处罚（《行政处罚法》 第十条至第十四条、第十六条）"),
+    "coercion-rule-only": ("Violation", "不得设定行政强制措施（《行政强制法》 第十条）"),
+    "seizure-without-two-officers": ("Warning", "未写明“两名以上执法人员”（《行政强制法》 第十八条第（二）项）"),
+    "seizure-without-on-site-record": ("Warning", "未写明“制作现场笔录”（《行政强制法》 第十八条第（七）项）"),
+    "seizure-without-on-the-spot-delivery": ("Warning", "未写明“当场交付决定书和清单”（《行政强制法》 第二十四条）"),
+    "seizure-without-time-limit": ("Warning", "未写明“期限不超过三十日”（《行政强制法》 第二十五条）"),
+    "seizure-with-reminder": ("Warning", "催告属于强制执行程序（《行政强制法》 第三十五条）"),
+    "penalty-enforcement-after-closing": ("Warning", "缺少“执行”环节"),
+    "penalty-duties-cut": ("Warning", "责任事项栏被 OCR 截断或损坏，无从判断，仅作警告"),
+    "penalty-garbled-legal-basis": ("Warning", "实施依据栏被 OCR 损坏"),
+    "licensing-without-time-limit": ("Warning", "未写明“受理与决定的时限”（《行政许可法》 第三十二条、第四十二条）"),
+    "inspection-without-random-selection": ("Warning", "未写明“双随机、一公开”"),
 }
+ONLY_RULE = {
+    "penalty-missing-legal-review": {"PenaltyLegalReviewStage"},
+    "penalty-missing-collective-discussion": {"PenaltyCollectiveDiscussionStage"},
+    "penalty-large-fine-without-hearing": {"PenaltyHearingStage"},
+    # an instrument Quanze holds no text of gives no verifiable article either
+    "penalty-normative-document-only": {"PenaltyInstrumentLevelBasis", "ArticleBasis"},
+    "coercion-rule-only": {"CoercionInstrumentLevelBasis", "ArticleBasis"},
+    "seizure-without-two-officers": {"SeizureTwoOfficersShape"},
+    "seizure-without-on-site-record": {"SeizureOnSiteRecordShape"},
+    "seizure-without-on-the-spot-delivery": {"SeizureDeliveryShape"},
+    "seizure-without-time-limit": {"SeizureTimeLimitShape"},
+    "seizure-with-reminder": {"SeizureReminderStage"},
+    "penalty-enforcement-after-closing": {"PenaltyEnforcementAtClosingStage"},
+    "penalty-duties-cut": {"PenaltyFilingWhereCutStage", "PenaltyInvestigationWhereCutStage", "PenaltyReviewWhereCutStage", "PenaltyLegalReviewWhereCutStage"},
+    "penalty-garbled-legal-basis": {"GarbledArticleBasis"},
+    "licensing-without-time-limit": {"LicensingTimeLimitFeatureShape"},
+    "inspection-without-random-selection": {"InspectionRandomFeatureShape"},
+}
+ORDINARY_REGISTERS = sorted((DATA / "valid").glob("*.*"))
 
 
 def run_json(capsys, *argv: str) -> tuple[int, dict]:
@@ -54,6 +89,22 @@ def test_each_shape_catches_its_defect(capsys, name):
     assert code == (1 if severity == "Violation" else 0)
     assert set(hits[0]) == {"severity", "file", "row", "item", "message", "constraint", "path", "value"}
     assert hits[0]["constraint"].split("/")[0].endswith(("Shape", "Stage", "Basis")), hits[0]["constraint"]
+
+
+@pytest.mark.parametrize("name", sorted(ONLY_RULE))
+def test_each_new_rule_fails_alone(capsys, name):
+    _, report = run_json(capsys, str(DATA / "invalid" / f"{name}.csv"))
+    assert {r["constraint"].split("/")[0] for r in report["results"]} == ONLY_RULE[name], report["results"]
+
+
+@pytest.mark.parametrize("path", ORDINARY_REGISTERS, ids=lambda p: p.name)
+def test_ordinary_registers_raise_no_false_alarm(capsys, path):
+    """Registers written the way bureaus write them: 法制审核 headings, a 决定 duty that says
+    it is approved by the head and the party is told, a 简易程序 item, a flowchart without a
+    legal-basis column, licensing with time limits, inspection with 双随机、一公开."""
+    code, report = run_json(capsys, str(path))
+    assert (code, report["results"]) == (0, []), report["results"]
+    assert report["alignments"], "no item was read"
 
 
 def test_clean_example_and_template_pass(capsys):
@@ -83,7 +134,8 @@ def test_text_report_is_grouped_by_row(capsys):
     code = main(["validate", str(DATA / "invalid" / "missing-name.csv")])
     out, _ = capsys.readouterr()
     assert code == 1
-    assert "未通过" in out and "第1行" in out and "[违规] 缺少事项名称" in out
+    # the row as Excel shows it (the header is row 1), the column and what to change
+    assert "未通过" in out and "第 2 行，C 列（事项名称）" in out and "[违规] 缺少事项名称" in out and "→ 在“事项名称”列填写" in out
 
 
 def test_html_report(capsys, tmp_path):
@@ -117,7 +169,7 @@ def test_seed_defects_are_reported(capsys):
 def test_bad_input_is_exit_2_with_one_line(capsys, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
-    code = main(["validate", str(path)])
+    code = main(["validate", str(path), "--lang", "en"])  # the default, zh, says it in Chinese
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
 

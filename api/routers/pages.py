@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from quanze.api.deps import RepositoryDep, SettingsDep
 from quanze.api.services import views
 from quanze.graph import paths
-from quanze.graph.query.compare import UnknownJurisdiction, compare, matrix_text, to_text
+from quanze.graph.query.compare import UnknownJurisdiction
 from quanze.graph.query.terms import InvalidParameter, division_code
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +26,8 @@ def examples() -> list[dict[str, str]]:
         text = path.read_text(encoding="utf-8")
         title = re.match(r"#\s*title:\s*(.*)", text)
         zh, _, en = (title.group(1) if title else path.stem).partition("|")
-        found.append({"name": path.stem, "title_zh": zh.strip(), "title_en": (en or zh).strip(), "text": text})
+        body = "\n".join(line for line in text.split("\n") if not re.match(r"#\s*title:", line)).strip() + "\n"
+        found.append({"name": path.stem, "title_zh": zh.strip(), "title_en": (en or zh).strip(), "text": text, "body": body})
     return found
 
 
@@ -46,7 +47,9 @@ async def home(request: Request, repository: RepositoryDep, settings: SettingsDe
 async def query_page(request: Request, lang: str = Lang) -> HTMLResponse:
     from quanze.graph.query.compare import PREFIXES
 
-    return render(request, "query.html", lang, title="SPARQL", examples=examples(), prefixes=PREFIXES.strip())
+    vendor = getattr(request.app.state, "vendor", {})
+    return render(request, "query.html", lang, title="SPARQL", examples=examples(), prefixes=PREFIXES.strip(),
+                  yasgui=vendor.get("yasgui", False), echarts=vendor.get("echarts", False), initial=request.query_params.get("query", "")[:100_000])
 
 
 @router.get("/validate", response_class=HTMLResponse)
@@ -58,17 +61,25 @@ async def validate_page(request: Request, lang: str = Lang) -> HTMLResponse:
 async def compare_page(
     request: Request, repository: RepositoryDep, settings: SettingsDep, a: str = "340406", b: str = "410503", lang: str = Lang,
 ) -> HTMLResponse:
+    from quanze.api.services import comparison
+
     select = views.selector(repository, settings)
     jurisdictions = await run_in_threadpool(views.jurisdictions, select)
+    matrix = await run_in_threadpool(comparison.matrix_cells, select, lang)
     status = 200
     try:
         division_code(a), division_code(b)
-        report = to_text(await run_in_threadpool(compare, select, a, b))
+        a_name, b_name, rows = await run_in_threadpool(comparison.side_by_side, select, a, b, matrix)
+        problem = None
     except InvalidParameter as error:
-        report, status = str(error), 400
+        a_name = b_name = ""
+        rows, problem, status = [], str(error), 400
     except UnknownJurisdiction as error:
-        report = str(error)
-    matrix = await run_in_threadpool(matrix_text, select)
-    page = render(request, "compare.html", lang, title="compare", jurisdictions=jurisdictions, a=a, b=b, report=report, matrix=matrix)
+        a_name = b_name = ""
+        rows, problem = [], str(error)
+    charts = await run_in_threadpool(comparison.chart_data, select, matrix, lang)
+    vendor = getattr(request.app.state, "vendor", {})
+    page = render(request, "compare.html", lang, title="compare", jurisdictions=jurisdictions, a=a, b=b, a_name=a_name, b_name=b_name,
+                  rows=rows, problem=problem, matrix=matrix, charts=charts, echarts=vendor.get("echarts", False))
     page.status_code = status
     return page

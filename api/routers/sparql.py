@@ -21,7 +21,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from quanze.api.deps import RepositoryDep, SettingsDep
 from quanze.api.repository import Cancelled, Overloaded, QueryFailed, QueryRequest, QueryTimeout, ResultTooLarge
-from quanze.api.services.sparql import RefusedQuery, inspect, negotiate
+from quanze.api.services.sparql import RefusedQuery, explain, inspect, negotiate
 from quanze.graph.query.terms import InvalidParameter, iri
 
 router = APIRouter(tags=["sparql"])
@@ -239,7 +239,7 @@ async def sparql(request: Request, repository: RepositoryDep, settings: Settings
     except ResultTooLarge as error:
         return _refuse(f"{error}; add a LIMIT", 422)
     except QueryFailed as error:
-        return _refuse(str(error), 400)
+        return _refuse(explain(str(error), queries[0]), 400)
     except Cancelled as error:
         return _refuse(str(error), 499)
     charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""

@@ -35,23 +35,27 @@ def selector(repo: Repository, settings: Settings) -> Select:
     return run
 
 
-def jurisdictions(select: Select) -> list[dict[str, str | None]]:
-    return select(PREFIXES + """SELECT ?code ?name ?comment (COUNT(DISTINCT ?item) AS ?powers) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {
+def jurisdictions(select: Select) -> list[dict[str, object]]:
+    """Each jurisdiction with its numbers (integers) of distinct power items and risk points.
+
+    Only `qz:PowerItem`s are counted: agencies and registers also point at their jurisdiction."""
+    rows = select(PREFIXES + """SELECT ?code ?name ?comment (COUNT(DISTINCT ?item) AS ?powers) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {
         ?j a qz:Jurisdiction ; qz:divisionCode ?code ; rdfs:label ?name .
         OPTIONAL { ?j rdfs:comment ?comment }
-        OPTIONAL { ?item qz:jurisdiction ?j . OPTIONAL { ?item qz:hasRiskPoint ?risk } }
+        OPTIONAL { ?item a qz:PowerItem ; qz:jurisdiction ?j . OPTIONAL { ?item qz:hasRiskPoint ?risk } }
       } GROUP BY ?code ?name ?comment ORDER BY ?code""")
+    return [{**row, "powers": int(row["powers"] or 0), "risks": int(row["risks"] or 0)} for row in rows]
 
 
 def powers_of(select: Select, code: str) -> list[dict[str, str | None]]:
     code = term(terms.division_code(code))
-    return select(PREFIXES + f"""SELECT ?item ?label ?code ?type ?canonical (MIN(?r) AS ?row) WHERE {{
+    return select(PREFIXES + f"""SELECT ?item ?label ?code ?type ?canonical ?canonicalName (MIN(?r) AS ?row) WHERE {{
         ?item a qz:PowerItem ; qz:jurisdiction/qz:divisionCode {code} .
         OPTIONAL {{ ?item rdfs:label ?label }} OPTIONAL {{ ?item qz:itemCode ?code }}
         OPTIONAL {{ ?item qz:powerType/skos:prefLabel ?type FILTER(lang(?type) = "zh") }}
-        OPTIONAL {{ ?item qz:canonicalPower/skos:notation ?canonical }}
+        OPTIONAL {{ ?item qz:canonicalPower ?c . ?c skos:notation ?canonical ; rdfs:label ?canonicalName }}
         OPTIONAL {{ ?item prov:wasDerivedFrom/qz:row ?r }}
-      }} GROUP BY ?item ?label ?code ?type ?canonical ORDER BY ?row""")
+      }} GROUP BY ?item ?label ?code ?type ?canonical ?canonicalName ORDER BY ?row""")
 
 
 def powers_citing(select: Select, instrument: str, number: int) -> list[dict[str, str | None]]:

@@ -7,9 +7,11 @@ a number, never linked), and its quote compared with the official text.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from quanze.graph.align.citations import (
+    _letters,
     Citation,
     Resolution,
     compare_quote,
@@ -25,7 +27,7 @@ from quanze.graph.align.statutes import Instrument
 @dataclass(frozen=True)
 class QuoteCheck:
     article: int
-    match: str  # exact, excerpt, different
+    match: str  # exact, excerpt, ocr-exact, ocr-excerpt, different
     note: str | None
 
 
@@ -54,7 +56,7 @@ def link(cell: str, catalogue: dict[str, Instrument], confusions: dict[str, str]
             missing = [n for n in citation.articles if n not in instrument.articles]
             for number, quote in citation.quotes:
                 if number in instrument.articles:
-                    checks.append(_check(quote, number, instrument))
+                    checks.append(_check(quote, number, instrument, confusions))
         cited = None
         if resolution.instrument_id is None:
             start = cell.find(citation.raw[:20]) if citation.raw else -1
@@ -65,8 +67,43 @@ def link(cell: str, catalogue: dict[str, Instrument], confusions: dict[str, str]
     return links
 
 
-def _check(quote: str, number: int, instrument: Instrument) -> QuoteCheck:
+MATCH_ORDER = ("exact", "excerpt", "ocr-exact", "ocr-excerpt", "different")
+"""qz:quoteMatch values from best to worst; ocr-* is a quote that differs from the official
+text only by known OCR character confusions (data/statutes/ocr_confusions.csv)."""
+
+
+def ocr_reading(quote: str, article_text: str, confusions: dict[str, str]) -> tuple[str, list[str]]:
+    """The quote with each character OCR is known to misread put back where the official text
+    has the meant character at that place (教→救 in 医疗教助); and the confusions undone.
+
+    Only same-length substitutions whose every pair is a known confusion are undone, so a
+    real difference of wording stays a difference."""
+    q, a = _letters(quote), _letters(article_text)
+    matcher = difflib.SequenceMatcher(None, q, a, autojunk=False)
+    chars = list(q)
+    undone: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "replace" or i2 - i1 != j2 - j1:
+            continue
+        pairs = list(zip(q[i1:i2], a[j1:j2]))
+        if all(confusions.get(seen) == meant for seen, meant in pairs):
+            for offset, (seen, meant) in enumerate(pairs):
+                chars[i1 + offset] = meant
+                undone.append(f"{seen}→{meant}")
+    return "".join(chars), undone
+
+
+def _check(quote: str, number: int, instrument: Instrument, confusions: dict[str, str] | None = None) -> QuoteCheck:
     match, note = compare_quote(quote, instrument.articles[number].text)
+    if match == "different" and confusions:
+        reading, undone = ocr_reading(quote, instrument.articles[number].text, confusions)
+        if undone:
+            again, again_note = compare_quote(reading, instrument.articles[number].text)
+            kinds = "、".join(dict.fromkeys(undone))
+            if again in ("exact", "excerpt"):
+                return QuoteCheck(number, f"ocr-{again}", f"仅有 OCR 误识之差（{kinds}）")
+            # a real difference remains: say it of the quote as meant, and name the misreadings apart
+            return QuoteCheck(number, "different", f"{again_note}（另有 OCR 误识：{kinds}）")
     if match == "different":
         others = [(n, a.text) for n, a in instrument.articles.items() if n != number]
         elsewhere = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from quanze.graph.align.link_statutes import CitationLink
+from quanze.graph.align.link_statutes import MATCH_ORDER, CitationLink
 from quanze.graph.map.statutes import article_iri, cited_instrument_iri, instrument_iri
 from quanze.graph.model import ItemDraft, RiskDraft, Span
 from quanze.graph.namespaces import ID, ORG, QZ
@@ -197,6 +197,16 @@ class _ItemWriter:
                 g.add((item, QZ.codeJurisdiction, jurisdiction_iri(d.code_division)))
             if d.code_letter_type:
                 g.add((item, QZ.codeLetterType, QZ[d.code_letter_type]))
+            if d.code_suggestion:
+                g.add((item, QZ.unconfirmedCodeReading, Literal(d.code_suggestion)))
+        for field, confidence, reason in d.curations:
+            node = URIRef(f"{item}/curation/{self.info.short}-{field}")
+            g.add((item, QZ.curation, node))
+            g.add((node, RDF.type, QZ.Curation))
+            g.add((node, QZ.curatedField, Literal(field)))
+            g.add((node, QZ.curationConfidence, Literal(confidence)))
+            g.add((node, QZ.curationReason, Literal(reason)))
+            g.add((node, DCTERMS.source, Literal("data/curation/fields.csv")))
         if d.legal_basis:
             g.add((item, QZ.legalBasisText, _zh(d.legal_basis.text)))
         for value, prop in ((d.sub_item, QZ.subItem), (d.remark, QZ.remark), (d.phone, QZ.supervisionPhone)):
@@ -220,6 +230,14 @@ class _ItemWriter:
             g.add((item, QZ.truncatedField, Literal(field)))
         for field in sorted(d.garbled):
             g.add((item, QZ.garbledField, Literal(field)))
+        for field in sorted(d.silent):
+            g.add((item, QZ.silentField, Literal(field)))
+        for stage_type in d.described_stages:
+            g.add((item, QZ.describesStage, URIRef(stage_type)))
+        for feature in d.features:
+            g.add((item, QZ.statesFeature, URIRef(feature)))
+        for feature in d.basis_features:
+            g.add((item, QZ.basisFeature, URIRef(feature)))
         self.source(item, d.line, d.raw)
         if d.row_inferred:
             record = URIRef(f"{item}/source/{self.info.short}")
@@ -234,6 +252,8 @@ class _ItemWriter:
             self.labelled(node, QZ.Stage, Span(stage.label, stage.line), stage.order)
             if stage.stage_type:
                 g.add((node, QZ.stageType, URIRef(stage.stage_type)))
+            if stage.order:
+                g.add((node, QZ.orderSource, Literal(stage.order_source)))
             if stage.description:
                 g.add((node, QZ.description, _zh(stage.description)))
         for n, risk in enumerate(d.risks, start=1):
@@ -264,6 +284,9 @@ class _ItemWriter:
         basis of its duties or accountability (`prop`), which is not the item's legal basis."""
         g, item, citation = self.graph, self.item, link.citation
         basis = prop == QZ.hasCitation
+        levels = self.draft.cited_levels
+        if basis and order <= len(levels) and levels[order - 1]:
+            g.add((node, QZ.citedLevel, Literal(levels[order - 1])))
         g.add((item, prop, node))
         g.add((node, RDF.type, QZ.Citation))
         g.add((node, QZ.order, Literal(order)))
@@ -297,7 +320,7 @@ class _ItemWriter:
             if basis:
                 g.add((item, QZ.legalBasis, article))
         if link.quotes:
-            worst = max(link.quotes, key=lambda q: ("exact", "excerpt", "different").index(q.match))
+            worst = max(link.quotes, key=lambda q: MATCH_ORDER.index(q.match))
             g.add((node, QZ.quoteMatch, Literal(worst.match)))
             for check in link.quotes:
                 if check.note:

@@ -173,19 +173,20 @@ def to_json(c: Comparison) -> str:
 
 
 def to_csv(c: Comparison) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["canonical", "name", "in", "aspect", f"only_{c.a}", f"only_{c.b}"])
+    """The differences as CSV for a spreadsheet (printed: no BOM); cells that begin like a formula are neutralised."""
+    from quanze.graph.query.spreadsheet import csv_text
+
+    rows: list[list[object]] = []
     for cid, name, items in c.only_a:
-        writer.writerow([cid, name, c.a, "power", "；".join(items), ""])
+        rows.append([cid, name, c.a, "power", "；".join(items), ""])
     for cid, name, items in c.only_b:
-        writer.writerow([cid, name, c.b, "power", "", "；".join(items)])
+        rows.append([cid, name, c.b, "power", "", "；".join(items)])
     for d in c.differences:
-        writer.writerow([d.canonical, d.name, "both", "articles", "；".join(d.articles_only_a), "；".join(d.articles_only_b)])
-        writer.writerow([d.canonical, d.name, "both", "stages", "；".join(d.stages_only_a), "；".join(d.stages_only_b)])
+        rows.append([d.canonical, d.name, "both", "articles", "；".join(d.articles_only_a), "；".join(d.articles_only_b)])
+        rows.append([d.canonical, d.name, "both", "stages", "；".join(d.stages_only_a), "；".join(d.stages_only_b)])
         for stage, la, lb in d.level_differences:
-            writer.writerow([d.canonical, d.name, "both", f"risk level {stage}", "/".join(la), "/".join(lb)])
-    return out.getvalue()
+            rows.append([d.canonical, d.name, "both", f"risk level {stage}", "/".join(la), "/".join(lb)])
+    return csv_text(["canonical", "name", "in", "aspect", f"only_{c.a}", f"only_{c.b}"], rows, bom=False)
 
 
 def matrix(select: Select) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[tuple[str, str], int]]:
@@ -207,3 +208,22 @@ def matrix_text(select: Select) -> str:
         for cid, name in canon
     ]
     return format_table(header, rows, max_cell=40) + "\n"
+
+
+def matrix_csv(select: Select) -> str:
+    """The matrix as CSV (no BOM: it is printed): canonical power, id, then one count per jurisdiction."""
+    from quanze.graph.query.spreadsheet import csv_text
+
+    jurisdictions, canon, counts = matrix(select)
+    header = ["标准权力事项", "编号"] + [f"{name}{code}" for code, name in jurisdictions]
+    rows = [[name, cid] + [counts.get((code, cid), 0) for code, _ in jurisdictions] for cid, name in canon]
+    return csv_text(header, rows, bom=False)
+
+
+def matrix_json(select: Select) -> str:
+    jurisdictions, canon, counts = matrix(select)
+    return json.dumps({
+        "jurisdictions": [{"code": code, "name": name} for code, name in jurisdictions],
+        "canonical": [{"id": cid, "name": name} for cid, name in canon],
+        "counts": [{"code": code, "canonical": cid, "items": n} for (code, cid), n in sorted(counts.items())],
+    }, ensure_ascii=False, indent=2)

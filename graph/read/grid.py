@@ -289,18 +289,18 @@ def _data_row(
     spans: dict[str, Span] = {}
     extra: dict[str, Span] = {}
     ticks: list[str] = []
-    for f, text, cell in zip(header.fields, header.texts, cells):
+    for column, (f, text, cell) in enumerate(zip(header.fields, header.texts, cells), start=1):
         value = cell.strip()
         if f is None:
             if value and text:
-                extra[text] = Span(value, line)
+                extra[text] = Span(value, line, column)
             continue
         if f.startswith("level_tick:"):
             if _TICK.match(cell):
                 ticks.append(f.split(":", 1)[1])
             continue
         if f not in spans or (value and not spans[f].text):
-            spans[f] = Span(value, line)  # empty cells too: a reader may ask for the cell
+            spans[f] = Span(value, line, column)  # empty cells too: a reader may ask for the cell
     if ticks and not _filled(spans, "level"):
         spans["level"] = Span("".join(ticks), line)
     full = {k: v for k, v in spans.items() if v.text}
@@ -351,6 +351,7 @@ def _data_row(
         label=label if label is not None and label != str(value) else None,
         extra=extra, context=list(context), table=table, sheet=sheet,
         type_column="power_type" in header.fields,
+        headers={f: text for f, text in zip(header.fields, header.texts) if f and not f.startswith("level_tick:")},
     )
     row.cells.pop("number", None)
     row.cells["number"] = number if number is not None else Span("", line)

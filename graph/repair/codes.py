@@ -23,6 +23,9 @@ class CodeScheme:
     pattern: re.Pattern[str]
     letters: dict[str, str]
     """Type letter → local name of the power type (Penalty, Benefit …)."""
+    inferred: frozenset[str] = frozenset()
+    """Letters whose meaning was inferred, not observed (data/code_letters.csv status): never
+    used to rewrite a printed code, only to suggest a reading."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class CodeResult:
     code: str
     scheme: CodeScheme | None
     repairs: tuple[str, ...] = field(default=())
+    suggestion: str | None = None
+    """The reading an inferred letter rule would give ("4105030039I0001"), not applied."""
 
     @property
     def letter(self) -> str | None:
@@ -45,12 +50,18 @@ class CodeResult:
 def load_schemes(data: Path) -> tuple[list[CodeScheme], dict[str, set[str]]]:
     """Code schemes with their type letters, and the digit → look-alike letters table."""
     letters: dict[str, dict[str, str]] = {}
+    inferred: dict[str, set[str]] = {}
     with (data / "code_letters.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             letters.setdefault(row["scheme"], {})[row["letter"]] = row["power_type"]
+            if (row.get("status") or "observed").strip() == "inferred":
+                inferred.setdefault(row["scheme"], set()).add(row["letter"])
     with (data / "code_schemes.csv").open(encoding="utf-8") as handle:
         schemes = [
-            CodeScheme(row["scheme"], re.compile(row["pattern"]), letters.get(row["scheme"], {}))
+            CodeScheme(
+                row["scheme"], re.compile(row["pattern"]), letters.get(row["scheme"], {}),
+                frozenset(inferred.get(row["scheme"], set())),
+            )
             for row in csv.DictReader(handle)
         ]
     confusions: dict[str, set[str]] = {}
@@ -85,7 +96,10 @@ def normalise_code(
             if len(candidates) == 1:
                 (new,) = candidates
                 start = match.start("letter")
-                code = code[:start] + new + code[start + 1 :]
+                reading = code[:start] + new + code[start + 1 :]
+                if new in scheme.inferred:  # an inferred rule suggests, it does not rewrite what is printed
+                    return CodeResult(code, scheme, tuple(repairs), suggestion=reading)
+                code = reading
                 repairs.append(f"digit-for-letter {letter}→{new}")
         return CodeResult(code, scheme, tuple(repairs))
     return CodeResult(code, None, tuple(repairs))

@@ -14,15 +14,17 @@ from quanze.graph.repair.curation import Decision
 from quanze.graph.model import DutyDraft, FlowItem, ItemDraft, RiskDraft, Span, StageDraft, TableRow
 from quanze.graph.repair.codes import CodeScheme, normalise_code
 from quanze.graph.repair.labels import BigramModel, plausibility, unscramble
-from quanze.graph.repair.text import collapse_cjk_spaces, compact, is_garbled, strip_truncation
+from quanze.graph.repair.text import collapse_cjk_spaces, compact, cut_at_loop, is_garbled, strip_truncation
 from quanze.graph.repair.lists import parse_declared_count, split_enumerated
 from quanze.graph.repair.levels import LevelReading, level_iri, read_level, uses_grades
 from quanze.graph.vocab import Vocabulary
 
 # "立案阶段责任：…", "受理环节责任：…", "救助责任: …", "调查核实。查明…", "审核: 审理…", "立案。适用…"
 _DUTY_HEADING = re.compile(
-    r"^\s*(?P<head>[\u4e00-\u9fff、]{1,10}?)(?:阶段|环节)?(?:责任)?\s*(?P<sep>[：:。])"
+    r"^\s*(?P<head>[\u4e00-\u9fff、]{1,10}?)"
+    r"(?:(?:阶段|环节)责任\s*[；;]|(?:阶段|环节)?(?:责任)?\s*(?P<sep>[：:。]))"
 )
+"""A duty's heading; "审查阶段责任;" too (OCR reads the colon after 阶段责任 as a semicolon)."""
 _SCRAMBLED_BELOW = -5.0
 _CONFIDENT_TRANSPOSITION = 3.5
 
@@ -79,6 +81,7 @@ def repair_label(raw: str, file: str, row: int | None, ctx: RepairContext, draft
     decision = _decision(ctx, file, row, "name", raw)
     if decision:
         draft.label, draft.label_repair = decision.value, "curation"
+        draft.curations.append(("name", decision.confidence, decision.reason))
         return
     reading = unscramble(text, ctx.language, min_gain=_CONFIDENT_TRANSPOSITION)
     if reading:
@@ -92,6 +95,7 @@ def repair_label(raw: str, file: str, row: int | None, ctx: RepairContext, draft
 def repair_power_type(raw: str, file: str, row: int | None, ctx: RepairContext, draft: ItemDraft) -> None:
     decision = _decision(ctx, file, row, "power_type", raw)
     if decision:
+        draft.curations.append(("power_type", decision.confidence, decision.reason))
         concept, _ = ctx.vocabulary.power_type_for(decision.value)
         draft.power_type, draft.power_type_repair = (str(concept) if concept else None), "curation"
         return
@@ -108,27 +112,72 @@ def repair_code(raw: str, ctx: RepairContext, draft: ItemDraft) -> None:
     key = str(draft.power_type).rsplit("#", 1)[-1] if draft.power_type else None
     result = normalise_code(raw, key, ctx.schemes, ctx.confusions)
     draft.raw_code, draft.code, draft.code_repairs = raw, result.code, result.repairs
+    if result.suggestion:
+        draft.code_suggestion = result.suggestion
+        draft.notes.append(f"事项编码 {result.code} 的类型字母按推定规则应读作 {result.suggestion}，推定规则不改写印出的编码，需人工核对")
     if result.scheme:
         draft.code_division = result.division
         draft.code_letter_type = result.scheme.letters.get(result.letter or "")
 
 
-def _clean(span: Span | None, field: str, draft: ItemDraft) -> Span | None:
-    """Cell text with U+FFFD removed and the damage recorded on the draft."""
+def _clean(span: Span | None, field: str, draft: ItemDraft, cut: bool = False) -> Span | None:
+    """Cell text with U+FFFD removed and the damage recorded on the draft; with `cut`, the
+    text ends where an OCR repetition loop begins (nothing after a loop is read)."""
     if span is None or not span.text.strip():
         return None
     text, truncated = strip_truncation(span.text)
     if truncated:
         draft.truncated.add(field)
-    if is_garbled(text):
+    if cut:
+        text, looped = cut_at_loop(text)
+        if looped:
+            draft.garbled.add(field)
+            draft.cut.add(field)
+    elif is_garbled(text):
         draft.garbled.add(field)
     return Span(text, span.line)
 
 
-def _entries(span: Span | None) -> list[Span]:
+_MIN_ENTRY = 4
+"""Fewer Chinese characters than this is a fragment (the tail of an entry cut off by the
+cell's edge, "密"; or OCR debris, "连反《的,"), not a duty or a case."""
+_CLAUSE_MARKS = re.compile(r"[，,。；;、：:（）()《》“”]")
+
+
+def _han_count(text: str) -> int:
+    return len(re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]", text))
+
+
+def read_down_columns(text: str) -> bool:
+    """True for a cell OCR read down its columns: many short runs of characters separated
+    by spaces and not one clause mark ("主等 查进 调议应等机批决 知当明罚序保 …")."""
+    return _han_count(text) >= 16 and len(text.split()) >= 4 and not _CLAUSE_MARKS.search(text)
+
+
+def _entries(span: Span | None, draft: ItemDraft | None = None, field: str | None = None) -> list[Span]:
+    """The cell's entries. With a draft and field (duties, accountability) only what the
+    register legibly says: no fragment, no cell read down its columns, and no unnumbered
+    entry that an OCR loop cut short (with no enumerator left, nothing says it is an entry)."""
     if span is None:
         return []
-    return [Span(collapse_cjk_spaces(e.text), e.line) for e in split_enumerated(span.text, span.line).entries if e.text.strip()]
+    listed = split_enumerated(span.text, span.line)
+    pairs = [(e, n) for e, n in zip(listed.entries, listed.numbers) if e.text.strip()]
+    if draft is None or field is None:
+        return [Span(collapse_cjk_spaces(e.text), e.line) for e, _ in pairs]
+    if field in draft.cut and pairs and pairs[-1][1] is None:
+        pairs.pop()
+    printed = [n for n in listed.numbers if n is not None]
+    if printed and min(printed) > 1:
+        draft.truncated.add(field)  # the list starts mid-way ("…查时应当出示执法证件… 3.审查阶段责任"): its top was cut
+    kept = []
+    for entry, _number in pairs:
+        if read_down_columns(entry.text):
+            draft.garbled.add(field)
+            continue
+        if _han_count(entry.text) < _MIN_ENTRY:
+            continue
+        kept.append(Span(collapse_cjk_spaces(entry.text), entry.line))
+    return kept
 
 
 # --- duties and their stages -----------------------------------------------------------------
@@ -143,16 +192,38 @@ def _stage_index(draft: ItemDraft, label: str, stage_type: str | None, line: int
 
 
 def add_duties(span: Span | None, draft: ItemDraft, vocabulary: Vocabulary) -> None:
-    """One duty per enumerated entry; an entry that names a stage creates or joins that stage."""
-    for entry in _entries(span):
+    """One duty per enumerated entry; an entry that names a stage creates or joins that stage.
+
+    A cell cut at its top starts with the tail of a duty whose heading is lost; where that
+    tail ends by naming a stage that comes before the next duty's ("…予以调查立案。2.调查…"),
+    the stage is kept (立案), so the stages after it are not renumbered or reported missing.
+    """
+    entries = _entries(span, draft, "duties")
+    headings: list[tuple[str | None, object]] = []
+    for entry in entries:
         match = _DUTY_HEADING.match(entry.text)
         heading = match.group("head") if match else None
         if heading is None and len(entry.text) <= 12:  # a bare stage: "1.立案。2.调查取证。", "立案阶段责任。"
             bare = re.sub(r"(?:阶段|环节)?(?:责任)?$", "", entry.text.strip())
             heading = bare if vocabulary.stage_for(bare) else None
-        stage = vocabulary.stage_for(heading) if heading else None
+        headings.append((heading, vocabulary.stage_for(heading) if heading else None))
+    if len(entries) > 1 and headings[0][1] is None and headings[1][1] is not None:
+        recovered = _stage_at_end(entries[0].text, vocabulary)
+        if recovered and recovered.order < headings[1][1].order:
+            headings[0] = (None, recovered)
+    for entry, (heading, stage) in zip(entries, headings):
         index = _stage_index(draft, stage.label, str(stage.iri), entry.line) if stage else None
         draft.duties.append(DutyDraft(entry, heading, index))
+
+
+def _stage_at_end(text: str, vocabulary: Vocabulary):
+    """The stage a duty's last words name ("…予以调查立案" → 立案; "受理或不予受理（…）" → 受理)."""
+    last = re.sub(r"[（(][^（()）]*[)）]", "", text).rstrip("。；;，, ")
+    for size in (4, 3, 2):
+        stage = vocabulary.stage_for(last[-size:]) if len(last) >= size else None
+        if stage and last[-size:] in stage.labels:
+            return stage
+    return None
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -260,21 +331,28 @@ def item_from_row(row: TableRow, number: int | None, inferred: bool, ctx: Repair
         draft.division_cell = text["division_code"].strip()
     agency = _clean(cells.get("agency"), "agency", draft)
     draft.agency = collapse_cjk_spaces(agency.text) if agency else None
+    if "legal_basis" not in cells:
+        draft.silent.add("legal_basis")
     draft.legal_basis = _clean(cells.get("legal_basis"), "legal_basis", draft)
     draft.duty_basis = _clean(cells.get("duty_basis"), "duty_basis", draft)
     draft.accountability_basis = _clean(cells.get("accountability_basis"), "accountability_basis", draft)
+    if draft.legal_basis:  # citations are read from the text before a loop; the cell is kept whole
+        draft.legal_basis_read = cut_at_loop(draft.legal_basis.text)[0]
+        printed = [n for n in split_enumerated(draft.legal_basis_read).numbers if n is not None]
+        if printed and printed[0] > 1:
+            draft.truncated.add("legal_basis")  # "選; (三)利用享受…": the cell starts inside a quoted list
     for key, attribute in (("remark", "remark"), ("phone", "phone")):
         span = cells.get(key)
         if span and span.text.strip():
             setattr(draft, attribute, collapse_cjk_spaces(span.text))
     if not draft.parent and (span := cells.get("sub_item")) and span.text.strip():
         draft.sub_item = collapse_cjk_spaces(span.text)
-    add_duties(_clean(cells.get("duties"), "duties", draft), draft, ctx.vocabulary)
-    accountability = _clean(cells.get("accountability"), "accountability", draft)
+    add_duties(_clean(cells.get("duties"), "duties", draft, cut=True), draft, ctx.vocabulary)
+    accountability = _clean(cells.get("accountability"), "accountability", draft, cut=True)
     if accountability and draft.accountability_basis is None and (basis := _BASIS_IN_ACCOUNTABILITY.search(accountability.text)):
         draft.accountability_basis = Span(accountability.text[basis.end():].strip(), accountability.line)
         accountability = Span(accountability.text[: basis.start()].strip(), accountability.line) if basis.start() else None
-    draft.accountability = _entries(accountability)
+    draft.accountability = _entries(accountability, draft, "accountability")
     _add_table_risks(row, draft, ctx, graded)
     return draft
 
@@ -346,6 +424,7 @@ def item_from_flow(flow: FlowItem, row: int, ctx: RepairContext) -> ItemDraft:
         flow.name.text if flow.name else "", flow.category.text if flow.category else "",
         flow.code.text if flow.code else "", ctx,
     )
+    draft.silent.add("legal_basis")  # a risk-control chart has no legal-basis column
     for stage in flow.stages:
         concept = ctx.vocabulary.stage_for(stage.label)
         draft.stages.append(
@@ -366,12 +445,23 @@ def item_from_flow(flow: FlowItem, row: int, ctx: RepairContext) -> ItemDraft:
     return draft
 
 
+_ORDER_TOLERANCE = 5
+"""How far back (in the stage types' qz:order) a printed box may step and the printed order
+still be a procedure's: 催告 (62) printed before 决定 (60) is the chart's own order; 受理 (20)
+printed after 决定 (60) is OCR's scrambling."""
+
+
 def _order_stages(draft: ItemDraft, vocabulary: Vocabulary) -> None:
-    """Number stages in procedural order: OCR prints flowchart boxes out of order."""
+    """Number stages as the chart prints them where that order is a procedure's (qz:orderSource
+    "chart"); where OCR printed the boxes out of order, by the stage types' usual order
+    ("vocabulary")."""
     orders = {str(s.iri): s.order for s in vocabulary.stages}
-    ranked = sorted(
-        range(len(draft.stages)),
-        key=lambda i: (orders.get(draft.stages[i].stage_type or "", 500), i),
-    )
+    ranks = [orders.get(stage.stage_type or "", 500) for stage in draft.stages]
+    printed_ok = all(later >= earlier - _ORDER_TOLERANCE for i, earlier in enumerate(ranks) for later in ranks[i + 1 :])
+    if printed_ok:
+        for position, stage in enumerate(draft.stages, start=1):
+            stage.order, stage.order_source = position, "chart"
+        return
+    ranked = sorted(range(len(draft.stages)), key=lambda i: (ranks[i], i))
     for position, index in enumerate(ranked, start=1):
-        draft.stages[index].order = position
+        draft.stages[index].order, draft.stages[index].order_source = position, "vocabulary"

@@ -10,6 +10,7 @@ of its first enumerator; enumerators of other styles inside an entry (nested "�
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,8 +25,14 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _BOUNDARY = r"(?:^|(?<=[\s；;。：:]))"
 """An enumerator opens the text, a line, or follows whitespace or a clause end; a number in
 mid-sentence ("处骗取金额2倍") is never one."""
-_TRAILING = "；;。. \t\r\n\u3000"
+_SOFT_BOUNDARY = r"(?:^|(?<=[\s；;。：:,，]))"
+"""Parenthesised enumerators may also follow a comma ("…依法给予处分,(一)没有…"), but only
+where the number is the one due next (see _due): "第二十七条第（五）项" never has a comma."""
+_TRAILING = "；;。. \t\r\n\u3000\u00a0"
 _PREAMBLE_END = ("：", ":")
+_PREAMBLE_PHRASE = re.compile(r"(?:下列|所列|以下)情形|情形之一|应(?:当)?承担(?:相应)?责任")
+"""Words of a list's lead-in ("有下列情形之一的，…应承担相应责任："): a head holding them is the
+preamble even where OCR lost its closing colon."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +67,8 @@ _STYLES: tuple[_Style, ...] = (
         re.compile(_BOUNDARY + rf"(?P<n>\d{{1,2}})(?:\s*[、.．,，)）](?!\d)|(?P<glued>)(?=[{_CJK}]))"),
         int,
     ),
-    _Style("paren_cn", re.compile(_BOUNDARY + rf"[（(](?P<n>[{_CN_DIGITS}]{{1,3}})[）)]"), _cn_value),
-    _Style("paren_arabic", re.compile(_BOUNDARY + r"[（(](?P<n>\d{1,2})[）)]"), int),
+    _Style("paren_cn", re.compile(_SOFT_BOUNDARY + rf"[（(](?P<n>[{_CN_DIGITS}]{{1,3}})[）)]"), _cn_value),
+    _Style("paren_arabic", re.compile(_SOFT_BOUNDARY + r"[（(](?P<n>\d{1,2})[）)]"), int),
     _Style("circled", re.compile(rf"(?P<n>[{_CIRCLED}])"), lambda token: _CIRCLED.index(token) + 1),
     _Style("cn", re.compile(_BOUNDARY + rf"(?P<n>[{_CN_DIGITS}]{{1,3}})[、．.]"), _cn_value),
 )
@@ -78,6 +85,12 @@ def _is_glued(match: re.Match[str]) -> bool:
     return match.groupdict().get("glued") is not None
 
 
+def _after_comma(match: re.Match[str]) -> bool:
+    """An enumerator that follows a comma: one only where its number is due."""
+    start = match.start()
+    return start > 0 and match.string[start - 1] in ",，"
+
+
 def _line_of(text: str, index: int, first_line: int) -> int:
     return first_line + text.count("\n", 0, index)
 
@@ -89,7 +102,8 @@ def _clean(text: str) -> str:
 
 def _opens(match: re.Match[str], style: _Style) -> bool:
     """Whether a match can open a list: a number of its own, not glued to text."""
-    return not _is_glued(match) and style.value(match.group("n")) > 0
+    number = style.value(match.group("n"))
+    return not _is_glued(match) and number > 0 and (number == 1 or not _after_comma(match))
 
 
 def _first_style(text: str) -> _Style | None:
@@ -110,8 +124,9 @@ def _markers(text: str, style: _Style) -> list[_Marker]:
         if number <= 0:
             continue  # "0." or a garbled numeral such as "十十"
         last = found[-1] if found else None
-        if _is_glued(match) and (last is None or number != last.number + 1):
-            continue  # a bare number glued to text is an enumerator only where it is due
+        due = last.number + 1 if last else 1
+        if (_is_glued(match) or _after_comma(match)) and number != due:
+            continue  # a bare number glued to text, or one after a comma, is an enumerator only where it is due
         if last and number == last.number and not text[last.end : match.start()].strip():
             last.end = match.end()  # "2. 2.调查…": one enumerator printed twice
             continue
@@ -131,7 +146,7 @@ def _head(head: str, first_line: int) -> tuple[Span | None, list[Span]]:
     stripped = head.strip()
     if not stripped:
         return None, []
-    if stripped.endswith(_PREAMBLE_END):
+    if stripped.endswith(_PREAMBLE_END) or _PREAMBLE_PHRASE.search(stripped):
         return Span(stripped, _line_of(head, _first_char(head), first_line)), []
     items = [
         Span(_clean(line), first_line + offset)
@@ -148,17 +163,60 @@ def split_enumerated(text: str, first_line: int = 1) -> EnumeratedList:
     style = _first_style(text)
     markers = _markers(text, style) if style else []
     if not markers:
-        body = _clean(text)
-        return EnumeratedList(None, [Span(body, _line_of(text, _first_char(text), first_line))], [None])
+        return _unmarked(text, first_line)
     preamble, entries = _head(text[: markers[0].start], first_line)
     numbers: list[int | None] = [None] * len(entries)
     for index, marker in enumerate(markers):
         stop = markers[index + 1].start if index + 1 < len(markers) else len(text)
         body = _clean(text[marker.end : stop])
-        if body:
-            entries.append(Span(body, _line_of(text, marker.start, first_line)))
-            numbers.append(marker.number)
+        if not body:
+            continue
+        if numbers and numbers[-1] == marker.number and _same_entry(entries[-1].text, body):
+            # OCR printed one entry twice ("(五)执法人员…的。 (五)执法人员…的。行政机关…"): keep the fuller
+            if len(body) > len(entries[-1].text):
+                entries[-1] = Span(body, entries[-1].line)
+            continue
+        entries.append(Span(body, _line_of(text, marker.start, first_line)))
+        numbers.append(marker.number)
     return EnumeratedList(preamble, entries, numbers)
+
+
+def _same_entry(a: str, b: str) -> bool:
+    """Two entries under one number are one printed twice when one begins with the other or
+    they are nearly the same text."""
+    a, b = re.sub(r"\s+", "", a), re.sub(r"\s+", "", b)
+    return a.startswith(b) or b.startswith(a) or difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.8
+
+
+_DUTY_HEADINGS = re.compile(rf"(?:^|(?<=[\s。；;]))[{_CJK}]{{2,8}}责任\s*[：:]")
+"""Unnumbered duty headings ("救助责任：… 保密责任：…"): each opens an entry."""
+_LOOSE_SEPARATOR = re.compile(r"[；;][ \t\u3000\u00a0]+(?=\S)")
+"""A clause end followed by a gap on the same line: where OCR lost the numbers of a list
+("甲; 乙; 丙。"); a line break after "；" is only the cell wrapping."""
+_MIN_ITEM = 4
+
+
+def _cjk_count(text: str) -> int:
+    return len(re.findall(rf"[{_CJK}]", text))
+
+
+def _unmarked(text: str, first_line: int) -> EnumeratedList:
+    """A cell without enumerators: a lead-in alone, unnumbered items, or one entry."""
+    start = _first_char(text)
+    body = _clean(text)
+    if body.endswith(_PREAMBLE_END):  # "…的，行政机关及相关工作人员应承担相应责任：" and nothing after it
+        return EnumeratedList(Span(body, _line_of(text, start, first_line)), [], [])
+    headings = [m.start() for m in _DUTY_HEADINGS.finditer(text)]
+    if len(headings) >= 2 and not text[:headings[0]].strip():
+        bounds = [*headings, len(text)]
+        parts = [(bounds[i], text[bounds[i] : bounds[i + 1]]) for i in range(len(headings))]
+    else:
+        cuts = [0, *(m.end() for m in _LOOSE_SEPARATOR.finditer(text)), len(text)]
+        parts = [(cuts[i], text[cuts[i] : cuts[i + 1]]) for i in range(len(cuts) - 1)]
+        if len(parts) < 2 or any(_cjk_count(part) < _MIN_ITEM for _, part in parts):
+            parts = [(start, text)]
+    entries = [Span(_clean(part), _line_of(text, _first_char(text, offset), first_line)) for offset, part in parts if _clean(part)]
+    return EnumeratedList(None, entries, [None] * len(entries))
 
 
 _CN_COUNT = "〇零一二两三四五六七八九十百"

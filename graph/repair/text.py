@@ -44,13 +44,35 @@ def repetition_start(text: str, min_repeats: int = 4, max_unit: int = 12) -> int
     OCR engines that lose their place emit "工工工工…" or "不是一个人,不是一个人,…"; the
     text before the loop is usually real, the loop never is.
     """
-    best: int | None = None
+    span = repetition_span(text, min_repeats, max_unit)
+    return span[0] if span else None
+
+
+_FILLER = re.compile(r"[\s,，、;；.。．·…\-—_]")
+"""What a repeated unit may consist of and still not be a loop: whitespace (U+00A0 and
+U+3000 included: tables pad cells with them) and punctuation runs."""
+
+
+def repetition_span(text: str, min_repeats: int = 4, max_unit: int = 12) -> tuple[int, int] | None:
+    """(start, end) of the earliest OCR repetition loop of the text, or None."""
+    best: tuple[int, int] | None = None
     for unit in range(1, max_unit + 1):
         pattern = re.compile(rf"(.{{{unit}}})\1{{{min_repeats - 1},}}", re.DOTALL)
-        match = pattern.search(text)
-        if match and match.group(1).strip(" ,，、") and (best is None or match.start() < best):
-            best = match.start()
+        for match in pattern.finditer(text):
+            if not _FILLER.sub("", match.group(1)):
+                continue  # padding, not noise
+            if best is None or match.start() < best[0]:
+                best = (match.start(), match.end())
+            break
     return best
+
+
+def cut_at_loop(text: str) -> tuple[str, bool]:
+    """The text before its first OCR repetition loop, and whether there was one."""
+    start = repetition_start(text)
+    if start is None:
+        return text, False
+    return text[:start], True
 
 
 def is_garbled(text: str) -> bool:

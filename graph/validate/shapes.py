@@ -44,10 +44,13 @@ class Finding:
     path: str | None
     value: str | None
     jurisdiction: str | None = None
+    line: int | None = None
+    """The line (text) or sheet row (XLSX) the item was read from; reports use it to find the cell."""
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data.pop("jurisdiction")
+        data.pop("line")
         return data
 
 
@@ -217,17 +220,19 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
     shape = results.value(result, SH.sourceShape)
     component = str(results.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
     parent = next(iter(shapes.subjects(SH.property, shape)), None) if isinstance(shape, BNode) else None
+    if isinstance(shape, BNode) and parent is None:  # a result read back from the store: its blank node is a copy
+        parent = _shape_of_path(shapes, _path(results, results.value(result, SH.resultPath)), results.value(result, SH.sourceConstraintComponent))
     shape_name = _short(parent if parent is not None else shape).split("#")[-1] if shape is not None else ""
     item = focus if ((focus, RDF.type, QZ.PowerItem) in data or (focus, RDF.type, QZ.InternalMatter) in data) else next(
         (s for link in _CHILD_LINKS for s in data.subjects(link, focus)), None
     )
-    file, row = _source(data, item if item is not None else focus, default_file)
+    file, row, line = _source(data, item if item is not None else focus, default_file)
     jurisdiction = data.value(item, QZ.jurisdiction) if item is not None else None
     value = results.value(result, SH.value)
     if value == focus or value == item:
         value = None  # a node-level rule: the row and item already say which item it is
     if (focus, RDF.type, QZ.Citation) in data:  # say which citation, and what differs
-        notes = "；".join(str(n) for n in data.objects(focus, QZ.quoteNote))
+        notes = "；".join(sorted(str(n) for n in data.objects(focus, QZ.quoteNote)))
         replacements = [r for i in data.objects(focus, QZ.citesInstrument) for r in data.objects(i, QZ.isReplacedBy)]
         replaced = ("→ " + "、".join(_text(data, r, "zh") or "" for r in replacements)) if replacements and "isReplacedBy" in (_path(results, results.value(result, SH.resultPath)) or "") else None
         value = Literal("：".join(filter(None, [_text(data, focus, "zh"), replaced, notes])))
@@ -244,10 +249,31 @@ def _finding(results: Graph, result, data: Graph, lang: str, default_file: str, 
         path=_path(results, results.value(result, SH.resultPath)),
         value=_text(data, value, lang) if value is not None else None,
         jurisdiction=str(data.value(jurisdiction, QZ.divisionCode) or "") if jurisdiction is not None else None,
+        line=line,
     )
 
 
-def _source(data: Graph, node, default_file: str) -> tuple[str, int | None]:
+def _shape_of_path(shapes: Graph, path, component):
+    """The node shape whose property shape on `path` (as `_path` writes it) has a constraint of `component`."""
+    if path is None:
+        return None
+    parameter = {
+        "MinCountConstraintComponent": SH.minCount, "MaxCountConstraintComponent": SH.maxCount,
+        "InConstraintComponent": SH["in"], "ClassConstraintComponent": SH["class"],
+        "DatatypeConstraintComponent": SH.datatype, "PatternConstraintComponent": SH.pattern,
+        "HasValueConstraintComponent": SH.hasValue, "NodeKindConstraintComponent": SH.nodeKind,
+    }.get(str(component).rsplit("#", 1)[-1])
+    for property_shape, shape_path in shapes.subject_objects(SH.path):
+        if _path(shapes, shape_path) != path:
+            continue
+        if parameter is None or (property_shape, parameter, None) in shapes:
+            owner = next(iter(shapes.subjects(SH.property, property_shape)), None)
+            if owner is not None:
+                return owner
+    return None
+
+
+def _source(data: Graph, node, default_file: str) -> tuple[str, int | None, int | None]:
     """File and row (序号, else line) the node was read from; the lead register's for merged items."""
     records = sorted(data.objects(node, PROV.wasDerivedFrom), key=str)
     for record in records:
@@ -256,8 +282,8 @@ def _source(data: Graph, node, default_file: str) -> tuple[str, int | None]:
         row = data.value(record, QZ.row)
         line = data.value(record, QZ.line)
         number = row if row is not None else line
-        return file, int(number) if number is not None else None
-    return default_file, None
+        return file, int(number) if number is not None else None, int(line) if line is not None else None
+    return default_file, None, None
 
 
 def validate_store_dataset(dataset: Dataset, lang: str = "zh", kit: Toolkit | None = None) -> Report:
@@ -275,4 +301,54 @@ def validate_store_dataset(dataset: Dataset, lang: str = "zh", kit: Toolkit | No
         report.items[code] = len(
             {i for i in data.subjects(RDF.type, QZ.PowerItem) if str(data.value(data.value(i, QZ.jurisdiction), QZ.divisionCode)) == code}
         )
+    return report
+
+
+def stored_report(store, lang: str = "zh", kit: Toolkit | None = None) -> Report:
+    """The store's validation, read from the report graphs the build and `quanze add` stored.
+
+    Nothing is validated again: each jurisdiction's current register and report graphs are
+    read back (one county at a time, so memory stays small) and their results turned into
+    Findings. `validate_store_dataset` re-runs the shapes when they have changed.
+    """
+    import pyoxigraph as ox
+
+    kit = kit or toolkit()
+    report = Report()
+    registers = "https://w3id.org/quanze/id/graph/register/"
+    reports = "https://w3id.org/quanze/id/graph/report/"
+    names = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    qz = str(QZ._NS)
+    superseded = {
+        registers + row["r"].value.rsplit("/register/", 1)[-1]
+        for row in store.query(f"SELECT ?r WHERE {{ GRAPH <https://w3id.org/quanze/id/graph/registers> {{ ?r <{qz}isCurrent> false }} }}")
+    }
+    current = {
+        row["g"].value: row["j"].value.rsplit("/", 1)[-1] if row["j"] is not None else ""
+        for row in store.query(f"SELECT ?g ?j WHERE {{ GRAPH ?g {{ ?r a <{qz}Register> OPTIONAL {{ ?r <{qz}jurisdiction> ?j }} }} }}")
+        if row["g"].value.startswith(registers) and row["g"].value not in superseded
+    }
+    by_code: dict[str, list[str]] = {}
+    for graph, code in current.items():
+        by_code.setdefault(code, []).append(graph)
+    for code, graphs in sorted(by_code.items()):
+        data, results = Graph(), Graph()
+        for graph in graphs:
+            for source, target in ((graph, data), (reports + graph[len(registers):], results)):
+                if source in names:
+                    chunk = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(source))
+                    target.parse(data=chunk, format="nt")
+        if code:
+            chunk = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(JURISDICTIONS_GRAPH)))
+            for s, p, o in Graph().parse(data=chunk, format="nt"):
+                if f"/{code}" in str(s):  # the jurisdiction and its agencies
+                    data.add((s, p, o))
+        combined = with_statute_facts(data, kit.statutes)
+        report.findings.extend(
+            _finding(results, r, combined, lang, "", kit.shapes) for r in results.subjects(RDF.type, SH.ValidationResult)
+        )
+        report.files.extend(sorted({str(o) for o in data.objects(None, DCTERMS.source)}))
+        if code:
+            report.items[code] = len(set(data.subjects(RDF.type, QZ.PowerItem)))
+    report.findings.sort(key=lambda f: (f.jurisdiction or "", f.file, f.row if f.row is not None else 10**9, f.severity, f.message))
     return report

@@ -1,0 +1,157 @@
+"""What the compare page shows: the matrix as cells, two jurisdictions side by side, chart data.
+
+Everything comes from small SPARQL queries over the union of graphs (any `select` function);
+canonical powers are named by their Chinese names (rdfs:label of qz:CanonicalPower).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from quanze.graph.query.compare import PREFIXES, Select, jurisdiction_name, powers
+
+LEVELS = {3: "高", 2: "中", 1: "低"}
+LEVELS_EN = {3: "High", 2: "Medium", 1: "Low"}
+
+
+def _lang_filter(var: str, lang: str) -> str:
+    return f'FILTER(lang({var}) = "{ "en" if lang == "en" else "zh" }")'
+
+
+@dataclass
+class Cell:
+    items: list[tuple[str, str]] = field(default_factory=list)
+    """(item IRI, label) of the jurisdiction's items aligned to the canonical power."""
+    top: int = 0
+    """The highest risk level among the items' risk points (3 高, 2 中, 1 低; 0 none recorded)."""
+    risks: int = 0
+
+
+@dataclass
+class Matrix:
+    jurisdictions: list[tuple[str, str]]
+    canonical: list[tuple[str, str, str]]
+    """(id, Chinese name, power type label)."""
+    cells: dict[tuple[str, str], Cell]
+
+    def row_total(self, cid: str) -> int:
+        return sum(1 for code, _ in self.jurisdictions if (code, cid) in self.cells)
+
+
+def matrix_cells(select: Select, lang: str = "zh") -> Matrix:
+    rows = select(PREFIXES + f"""SELECT ?code ?jname ?cid ?cname ?type ?item ?label (MAX(?rank) AS ?top) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {{
+        ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:canonicalPower ?c .
+        ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname .
+        OPTIONAL {{ ?c qz:powerType/skos:prefLabel ?type {_lang_filter('?type', lang)} }}
+        OPTIONAL {{ ?item rdfs:label ?label }}
+        OPTIONAL {{ ?item qz:hasRiskPoint ?risk . OPTIONAL {{ ?risk qz:riskLevel/qz:rank ?rank }} }}
+      }} GROUP BY ?code ?jname ?cid ?cname ?type ?item ?label""")
+    cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
+    canonical: dict[str, tuple[str, str, str]] = {}
+    for r in rows:
+        cell = cells[(r["code"], r["cid"])]
+        if r["item"] not in [i for i, _ in cell.items]:
+            cell.items.append((r["item"], r["label"] or ""))
+        cell.top = max(cell.top, int(float(r["top"])) if r["top"] else 0)
+        cell.risks += int(r["risks"] or 0)
+        canonical[r["cid"]] = (r["cid"], r["cname"], r["type"] or "")
+    jurisdictions = sorted({(r["code"], r["jname"]) for r in rows})
+    ordered = sorted(canonical.values(), key=lambda c: (c[2], -sum((code, c[0]) in cells for code, _ in jurisdictions), c[1]))
+    return Matrix(jurisdictions, ordered, dict(cells))
+
+
+@dataclass
+class Side:
+    items: list[tuple[str, str]]
+    articles: list[tuple[str, bool]]
+    """(article label, whether the other jurisdiction's item cites it too)."""
+    stages: list[tuple[str, bool]]
+    levels: list[tuple[str, str, bool]]
+    """(stage, levels, same as the other side's)."""
+
+
+@dataclass
+class Row:
+    cid: str
+    name: str
+    kind: str
+    """both, only-a, only-b."""
+    a: Side | None
+    b: Side | None
+    differs: bool
+
+
+def side_by_side(select: Select, a: str, b: str, matrix: Matrix) -> tuple[str, str, list[Row]]:
+    """Each canonical power either jurisdiction has, with both sides' items, articles, stages and
+    risk levels; what one side has and the other lacks is flagged (False in the tuples)."""
+    a_name, b_name = jurisdiction_name(select, a), jurisdiction_name(select, b)
+    pa, names_a, _ = powers(select, a)
+    pb, names_b, _ = powers(select, b)
+    names = {**names_a, **names_b}
+    rows = []
+    for cid in sorted(set(pa) | set(pb), key=lambda c: (c not in pa or c not in pb, names.get(c, c))):
+        x, y = pa.get(cid), pb.get(cid)
+
+        def side(mine, other, code):
+            if mine is None:
+                return None
+            levels = [
+                (stage, "/".join(sorted(mine.levels[stage])), other is not None and mine.levels[stage] == other.levels.get(stage))
+                for stage in sorted(mine.levels)
+            ]
+            return Side(
+                items=matrix.cells.get((code, cid), Cell()).items,
+                articles=[(art, other is not None and art in other.articles) for art in sorted(mine.articles)],
+                stages=[(stage, other is not None and stage in other.stages) for stage in sorted(mine.stages)],
+                levels=levels,
+            )
+
+        sa, sb = side(x, y, a), side(y, x, b)
+        kind = "both" if sa and sb else ("only-a" if sa else "only-b")
+        differs = kind != "both" or any(not same for s in (sa, sb) for _, same in s.articles + s.stages) or any(
+            not same for s in (sa, sb) for *_, same in s.levels
+        )
+        rows.append(Row(cid, names.get(cid, cid), kind, sa, sb, differs))
+    return a_name, b_name, rows
+
+
+def chart_data(select: Select, matrix: Matrix, lang: str = "zh") -> dict[str, object]:
+    """Series for the charts a provincial reviewer puts in a report."""
+    per_type = select(PREFIXES + f"""SELECT ?code ?jname ?type (COUNT(DISTINCT ?item) AS ?n) WHERE {{
+        ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:powerType/skos:prefLabel ?type . {_lang_filter('?type', lang)}
+        ?j qz:divisionCode ?code ; rdfs:label ?jname }} GROUP BY ?code ?jname ?type ORDER BY ?code""")
+    per_stage = select(PREFIXES + f"""SELECT ?stage ?rank (COUNT(DISTINCT ?risk) AS ?n) (MIN(?order) AS ?o) WHERE {{
+        ?item qz:hasRiskPoint ?risk . ?risk qz:riskLevel/qz:rank ?rank ; qz:atStage ?s .
+        ?s qz:stageType/skos:prefLabel ?stage . {_lang_filter('?stage', lang)} OPTIONAL {{ ?s qz:order ?order }}
+      }} GROUP BY ?stage ?rank""")
+    cited = select(PREFIXES + """SELECT ?article ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
+        ?item a qz:PowerItem ; qz:legalBasis ?article . ?article rdfs:label ?label }
+        GROUP BY ?article ?label ORDER BY DESC(?n) ?label LIMIT 15""")
+    jurisdictions = [f"{name}" for _, name in matrix.jurisdictions]
+    types = sorted({r["type"] for r in per_type})
+    counts = {(r["jname"], r["type"]): int(r["n"]) for r in per_type}
+    stage_order: dict[str, float] = defaultdict(lambda: 99.0)
+    for r in per_stage:
+        if r["o"] is not None:
+            stage_order[r["stage"]] = min(stage_order[r["stage"]], float(r["o"]))
+    stages = sorted({r["stage"] for r in per_stage}, key=lambda s: (stage_order[s], s))
+    levels = LEVELS_EN if lang == "en" else LEVELS
+    by_stage = {(r["stage"], int(float(r["rank"]))): int(r["n"]) for r in per_stage}
+    sets = {code: {cid for (c, cid) in matrix.cells if c == code} for code, _ in matrix.jurisdictions}
+    similarity = []
+    for (i, (ca, _)), (j, (cb, _)) in combinations(enumerate(matrix.jurisdictions), 2):
+        union = sets[ca] | sets[cb]
+        value = round(len(sets[ca] & sets[cb]) / len(union), 2) if union else 0.0
+        similarity += [[i, j, value], [j, i, value]]
+    similarity += [[i, i, 1.0] for i in range(len(matrix.jurisdictions))]
+    return {
+        "jurisdictions": jurisdictions,
+        "types": {"categories": jurisdictions, "series": [{"name": t, "data": [counts.get((j, t), 0) for j in jurisdictions]} for t in types]},
+        "stages": {"categories": stages, "series": [
+            {"name": levels[rank], "rank": rank, "data": [by_stage.get((s, rank), 0) for s in stages]} for rank in (3, 2, 1)]},
+        "articles": {"labels": [r["label"] for r in cited], "counts": [int(r["n"]) for r in cited],
+                     "links": [r["article"].replace("https://w3id.org/quanze", "") for r in cited]},
+        "similarity": similarity,
+    }
