@@ -11,20 +11,23 @@ from fastapi.templating import Jinja2Templates
 
 from quanze import __version__
 from quanze.api import errors as query_errors
-from quanze.api.repository import OxigraphRepository, Repository
+from quanze.api.repository import Cancelled, OxigraphRepository, Overloaded, Repository
 from quanze.api.routers import downloads, errors, linked_data, ontology, pages, rest, sparql, validate
 from quanze.api.settings import Settings
 from quanze.graph import paths
+from quanze.graph.store.oxigraph import clean_orphans
 
 HERE = Path(__file__).parent
 
 
 def create_app(settings: Settings | None = None, repository: Repository | None = None) -> FastAPI:
-    settings = settings or Settings.from_environment()
+    settings = settings or Settings.from_environment()  # SettingsError (one line) on nonsense
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.repository = repository or OxigraphRepository(settings.store, settings.workers)
+        if repository is None:
+            clean_orphans(settings.store)  # leftovers of killed builds, unless a build is running
+        app.state.repository = repository or OxigraphRepository.from_settings(settings)
         yield
         app.state.repository.close()
 
@@ -68,7 +71,45 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
                                    swagger_ui_parameters={"validatorUrl": None})
     for router in (sparql.router, validate.router, rest.router, linked_data.router, ontology.router, downloads.router, pages.router):
         app.include_router(router)
+    _answer_refusals(app)
+    app.add_middleware(PinGeneration)
     return app
+
+
+class PinGeneration:
+    """Pin each HTTP request to the store generation live when it arrives (one stat of the pointer).
+
+    Every query the request makes (a page makes several) then runs on that generation, so a
+    rebuild is picked up between requests, never within one.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        repository = getattr(scope["app"].state, "repository", None) if scope["type"] == "http" and "app" in scope else None
+        pin = getattr(repository, "pin", None)
+        if pin is None:
+            await self.app(scope, receive, send)
+            return
+        token = pin()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            repository.unpin(token)
+
+
+def _answer_refusals(app: FastAPI) -> None:
+    """Refusals of the admission control that pages and REST routes can meet too (errors.py has the rest)."""
+    from fastapi.responses import PlainTextResponse
+
+    @app.exception_handler(Overloaded)
+    async def overloaded(request, error: Overloaded):
+        return PlainTextResponse(str(error), status_code=error.status, headers={"Retry-After": str(error.retry_after)})
+
+    @app.exception_handler(Cancelled)
+    async def cancelled(request, error: Cancelled):
+        return PlainTextResponse(str(error), status_code=499)
 
 
 # Browser libraries installed by `npm ci` (package.json at the repository root) and served here, so

@@ -162,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the SPARQL endpoint, validation service, linked data and web pages")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, help="server processes (default QUANZE_HTTP_WORKERS, or the cores up to 4)")
     serve.set_defaults(run=_serve)
 
     law = commands.add_parser("law", help="print an article and the powers, per jurisdiction, that rest on it")
@@ -482,16 +483,35 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from quanze.api.http import protocol
     from quanze.api.main import create_app
-    from quanze.api.settings import Settings
+    from quanze.api.settings import Settings, SettingsError
+    from quanze.graph.store.oxigraph import check_store, clean_orphans
 
+    try:
+        settings = Settings.from_environment()
+    except SettingsError as error:
+        raise CliError(str(error)) from error
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port {args.port} is not a port number (1-65535)")
     store = _store(args)
-    if not store.is_dir():
-        raise CliError(f"no store at {store}: run `quanze build` first")
-    settings = dataclasses.replace(Settings.from_environment(), store=store)
+    clean_orphans(store)
+    check_store(store)  # a missing, empty, foreign or corrupt store: one line, exit 2
+    processes = settings.http_workers if args.workers is None else args.workers
+    if not 1 <= processes <= 64:
+        raise CliError(f"--workers {processes} is out of range (1 to 64)")
     _check_port(args.host, args.port)
     print(f"Quanze on http://{args.host}:{args.port}/  (SPARQL: /sparql, API: /docs)")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    http = protocol()  # httptools with bounded request line and headers
+    if processes == 1:
+        uvicorn.run(create_app(dataclasses.replace(settings, store=store)), host=args.host, port=args.port,
+                    log_level="warning", http=http, timeout_keep_alive=20)
+        return EXIT_OK
+    # several server processes on one socket: each builds the app from the (checked) environment
+    os.environ["QUANZE_STORE"] = str(store.resolve())
+    os.environ["QUANZE_HTTP_WORKERS"] = str(processes)
+    uvicorn.run("quanze.api.main:create_app", factory=True, workers=processes, host=args.host, port=args.port,
+                log_level="warning", http=http, timeout_keep_alive=20)
     return EXIT_OK
 
 
