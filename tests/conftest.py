@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -71,36 +66,12 @@ def select(built):
     return run
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(store_path: Path):
     """The HTTP server (uvicorn, own process) on the test store, with a 2 s query timeout."""
-    import httpx
+    from tests._server import running_server
 
-    port = _free_port()
-    env = {**os.environ, "QUANZE_STORE": str(store_path), "QUANZE_QUERY_TIMEOUT": "2", "QUANZE_MAX_RESULTS": "5000",
-           "QUANZE_MAX_UPLOAD_BYTES": "200000"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "quanze.api.main:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
-        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(url + "/api/jurisdictions", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode() if process.stdout else "server did not start")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with running_server(store_path, QUANZE_QUERY_TIMEOUT="2", QUANZE_MAX_RESULTS="5000", QUANZE_MAX_UPLOAD_BYTES="200000") as url:
+        yield url
 
 

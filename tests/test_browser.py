@@ -150,30 +150,10 @@ def test_upload_a_register_and_read_the_report(server, browser):
 @pytest.fixture(scope="module")
 def server_without_assets(store_path, tmp_path_factory):
     """A second server whose web assets (node_modules) are missing: the pages must fall back."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
+    from tests._server import running_server
 
-    import httpx
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "QUANZE_STORE": str(store_path), "QUANZE_WEB_ASSETS": str(tmp_path_factory.mktemp("no-assets"))}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "quanze.api.main:create_app", "--factory", "--port", str(port),
-                                "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(url + "/api/jurisdictions", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with running_server(store_path, QUANZE_WEB_ASSETS=str(tmp_path_factory.mktemp("no-assets"))) as url:
+        yield url
 
 
 def test_query_page_falls_back_to_the_plain_editor_without_assets(server_without_assets, browser):
