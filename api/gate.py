@@ -9,11 +9,15 @@ answered 503 with `Retry-After` at once (a refusal costs a few header lookups an
 write, so the process sheds the excess instead of queueing it), in Chinese unless the client
 asks for English (`Accept-Language: en…` or `lang=en`).
 
-The bound (QUANZE_MAX_IN_FLIGHT, per server process) leaves room for the query admission
-control behind it: a query waiting for a worker holds a gate slot, so the default is the
-query queue and workers plus a margin for pages and cached answers (see settings.py).
-By Little's law the bound is also a bound on waiting: with cached answers costing about 1.4 ms
-of CPU, 64 requests in flight are about 90 ms of work.
+What is counted is what waits for this process's CPU: requests in flight minus those parked
+waiting for a query worker or its answer (`parked`, counted by api/repository.py), which the
+query admission control bounds itself (its queue, 503 past it). So the bound
+(QUANZE_MAX_IN_FLIGHT, per server process, default 16) is a bound on waiting: a cached answer
+costs about 1–1.5 ms of CPU, so 16 runnable requests are about 20 ms of work ahead of a new
+one. Requests parked on a shared evaluation are not bounded by the query queue, so there is
+also a hard bound on everything in flight (`hard_limit`). `quanze serve` counts both in its
+HTTP protocol already (api/http.py), before a task is made; this middleware holds the same
+bounds under any other ASGI server.
 """
 
 from __future__ import annotations
@@ -22,6 +26,32 @@ BUSY = {
     "zh": "服务器繁忙，请稍后重试。\n",
     "en": "The server is busy; retry shortly.\n",
 }
+
+
+class Parked:
+    """Requests of this process parked waiting for a query worker or its answer (not for the CPU)."""
+
+    count = 0
+
+    def __enter__(self) -> None:
+        Parked.count += 1  # on the event loop: no lock needed
+
+    def __exit__(self, *exc) -> None:
+        Parked.count -= 1
+
+
+parked = Parked()
+
+
+def hard_limit(settings) -> int:
+    """Bound on all requests in flight in a process, parked ones included: the runnable bound, the query
+    queue and workers, and as many again for requests waiting on an identical query's evaluation."""
+    return settings.max_in_flight + 2 * (settings.queue_size + settings.workers + settings.slow_workers) + 64
+
+
+def over_capacity(in_flight: int, limit: int, hard: int) -> bool:
+    """Whether a new request would exceed the bounds: runnable requests, or everything in flight."""
+    return in_flight - Parked.count >= limit or in_flight >= hard
 
 
 def _response(lang: str, retry_after: int, close: bool) -> tuple[dict, dict]:
@@ -66,9 +96,10 @@ async def refuse(scope, send, retry_after: int = 1) -> None:
 class Gate:
     """ASGI middleware: at most `limit` HTTP requests in flight in this process; past it 503 at once."""
 
-    def __init__(self, app, limit: int, retry_after: int = 1) -> None:
+    def __init__(self, app, limit: int, hard: int, retry_after: int = 1) -> None:
         self.app = app
         self.limit = limit
+        self.hard = hard
         self.retry_after = retry_after
         self.in_flight = 0
         self.refused = 0
@@ -78,7 +109,7 @@ class Gate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.limit:  # one event loop per process: no lock needed
+        if over_capacity(self.in_flight, self.limit, self.hard):  # one event loop per process: no lock needed
             self.refused += 1
             await refuse(scope, send, self.retry_after)
             return

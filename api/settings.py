@@ -89,9 +89,10 @@ class Settings:
     http_workers: int = 1
     """Server processes of `quanze serve`, each with its own query workers and cache
     (QUANZE_HTTP_WORKERS; default the cores, at most 4)."""
-    max_in_flight: int = 64
-    """HTTP requests one server process works on at once (QUANZE_MAX_IN_FLIGHT; default the query queue and
-    workers plus 32, at least 64); past it 503 with Retry-After before routing (api/gate.py)."""
+    max_in_flight: int = 16
+    """HTTP requests one server process has parsed and not answered, less those waiting for a query worker
+    (QUANZE_MAX_IN_FLIGHT, 16: about 20 ms of cached answers); past it 503 with Retry-After before routing
+    (api/http.py, api/gate.py). An event loop uses one core, so the bound is per process, not per core."""
     validation_workers: int = 1
     """Validation worker processes per server process (QUANZE_VALIDATION_WORKERS, 1)."""
     validation_queue: int = 1
@@ -133,7 +134,7 @@ class Settings:
             cache_bytes=_int("QUANZE_CACHE_BYTES", 64 * MiB, 0, 16 * 1024 * MiB),
             worker_memory=_int("QUANZE_WORKER_MEMORY", 2048, 1024, 1024 * 1024) * MiB,
             http_workers=http_workers,
-            max_in_flight=_int("QUANZE_MAX_IN_FLIGHT", max(64, queue_size + workers + slow_workers + 32), 1, 100_000),
+            max_in_flight=_int("QUANZE_MAX_IN_FLIGHT", 16, 1, 100_000),
             validation_workers=validation_workers,
             validation_queue=_int("QUANZE_VALIDATION_QUEUE", validation_workers, 0, 1000),
             validation_timeout=_float("QUANZE_VALIDATION_TIMEOUT", 120.0, 0.01, 3600.0),
