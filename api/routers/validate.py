@@ -232,8 +232,11 @@ class UploadLimit:
     "Answers the contract's JSON report — each result with the contract's keys plus `sheet`, `excel_row`, `column` (its header), "
     "`column_letter`, `cell` (the value), `advice` (what to change), `rule` and `count`, and `rules` (counts per rule) — "
     "or an HTML page when the client accepts text/html, or `format=csv|xlsx` (the register with the problem cells highlighted "
-    "and commented). 400: unreadable input; 413: larger than the upload limit (refused from Content-Length before the body is read) "
-    "or over one of the reading limits (rows, cells, sheets, triples: see Limits in README.md).",
+    "and commented). 400: unreadable input; 413: larger than the upload limit (refused from Content-Length before the body is read, "
+    "or as soon as a streamed body passes it) "
+    "or over one of the reading limits (rows, cells, sheets, triples: see Limits in README.md), or needing more memory to validate "
+    "than QUANZE_VALIDATION_MEMORY; 503: every validation slot taken (with Retry-After, before the body is read), or the "
+    "validation ran past QUANZE_VALIDATION_TIMEOUT (its worker process is replaced).",
 )
 async def validate(
     request: Request,
