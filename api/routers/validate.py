@@ -139,10 +139,12 @@ def _is_validation(scope) -> tuple[bool, bool]:
     return scope["method"] in ("GET", "HEAD") and path.startswith("/validate/report/"), False
 
 
-async def _refuse(send, status: int, message: str, close: bool, retry_after: int | None = None) -> None:
+async def _refuse(send, status: int, words: dict[str, str], kind: str, close: bool, retry_after: int | None = None, **values) -> None:
+    """JSON as the route answers: `error` in English (for programs, as before), `message` in the client's language."""
     import json
 
-    body = json.dumps({"error": message, "message": message}, ensure_ascii=False).encode("utf-8")
+    body = json.dumps({"error": GATE_WORDS["en"][kind].format(**values), "message": words[kind].format(**values)},
+                      ensure_ascii=False).encode("utf-8")
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store")]
     if retry_after is not None:
         headers.append((b"retry-after", str(retry_after).encode()))
@@ -161,7 +163,8 @@ class UploadLimit:
     - every validation slot of this process taken (running or waiting) → 503 with Retry-After
       at once, before the body is read.
 
-    Answers are JSON in Chinese, or English for `lang=en` / `Accept-Language: en`.
+    Answers are JSON: `message` in Chinese, or English for `lang=en` / `Accept-Language: en`;
+    `error` in English for programs.
     """
 
     def __init__(self, app, max_bytes: int) -> None:
@@ -181,11 +184,11 @@ class UploadLimit:
         if upload:
             length = dict(scope.get("headers") or []).get(b"content-length", b"")
             if length.strip().isdigit() and int(length) > limit:
-                await _refuse(send, 413, words["too_large"].format(n=int(length), limit=self.max_bytes), close=True)
+                await _refuse(send, 413, words, "too_large", close=True, n=int(length), limit=self.max_bytes)
                 return
         pool = validation_pool(scope["app"]) if "app" in scope else None  # no app: a bare ASGI test, nothing to admit to
         if pool is not None and not pool.admit():
-            await _refuse(send, 503, words["busy"].format(n=pool.slots), close=upload and has_body(scope), retry_after=2)
+            await _refuse(send, 503, words, "busy", close=upload and has_body(scope), retry_after=2, n=pool.slots)
             return
         try:
             if not upload:
@@ -223,7 +226,7 @@ class UploadLimit:
             if not state["over"]:
                 raise
         if state["over"] and not state["started"]:
-            await _refuse(send, 413, words["streamed"].format(limit=self.max_bytes), close=True)
+            await _refuse(send, 413, words, "streamed", close=True, limit=self.max_bytes)
 
 
 @router.post(
