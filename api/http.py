@@ -106,7 +106,7 @@ class BoundedHttpToolsProtocol(_Base):  # type: ignore[misc,valid-type]
         self.transport.write(b"".join((
             b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n",
             b"content-length: ", str(len(body)).encode(), b"\r\nretry-after: 1\r\ncache-control: no-store\r\n",
-            b"connection: close\r\n\r\n" if close else b"\r\n", body)))
+            b"connection: close\r\n\r\n" if close else b"\r\n", b"" if self.parser.get_method() == b"HEAD" else body)))
         type(self).refused += 1
         self.cycle = _ANSWERED  # on_body / on_message_complete see a finished response and drop the body
         if close:
