@@ -101,8 +101,8 @@ class BoundedHttpToolsProtocol(_Base):  # type: ignore[misc,valid-type]
         lang = "en" if b"lang=en" in self.url or headers.get(b"accept-language", b"")[:2].lower() == b"en" else "zh"
         body = BUSY[lang].encode("utf-8")
         length = headers.get(b"content-length", b"0").strip()
-        close = (not self.parser.should_keep_alive() or b"transfer-encoding" in headers
-                 or not length.isdigit() or int(length) > 65536)
+        close = (not self.parser.should_keep_alive() or b"transfer-encoding" in headers or self.expect_100_continue
+                 or not length.isdigit() or int(length) > 65536)  # a body to skip that is large, unbounded or never sent
         self.transport.write(b"".join((
             b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n",
             b"content-length: ", str(len(body)).encode(), b"\r\nretry-after: 1\r\ncache-control: no-store\r\n",
