@@ -306,3 +306,100 @@ def test_an_upload_over_the_limit_is_refused_while_it_streams_in(store_path):
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
         assert sent < total // 2, f"the server read {sent} of {total} chunks before answering"
         assert sparql_answers(url)
+
+
+# --- the protocol's refusal, byte by byte --------------------------------------------------------
+
+
+class _Transport:
+    """Enough of an asyncio transport for uvicorn's protocol: collects what is written."""
+
+    def __init__(self) -> None:
+        self.written = b""
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def get_extra_info(self, name, default=None):
+        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 40000)}.get(name, default)
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+def test_the_protocol_answers_503_itself_keeps_the_connection_usable_and_closes_it_for_bodies_it_would_skip(monkeypatch):
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    from quanze.api.http import BoundedHttpToolsProtocol
+
+    monkeypatch.setenv("QUANZE_MAX_IN_FLIGHT", "2")
+    monkeypatch.setattr(BoundedHttpToolsProtocol, "max_in_flight", None)  # read again from the environment
+    reached = []
+
+    async def app(scope, receive, send):
+        reached.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        config = Config(app=app, http=BoundedHttpToolsProtocol, log_level="warning")
+        config.load()
+        state = ServerState()
+        busy = [loop.create_future() for _ in range(2)]  # two requests of other connections still being answered
+        state.tasks.update(busy)
+
+        def connection():
+            protocol = BoundedHttpToolsProtocol(config=config, server_state=state, app_state={}, _loop=loop)
+            transport = _Transport()
+            protocol.connection_made(transport)
+            return protocol, transport
+
+        protocol, transport = connection()
+        protocol.data_received(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert transport.written.startswith(b"HTTP/1.1 503 ") and b"retry-after: 1\r\n" in transport.written
+        assert "服务器繁忙".encode() in transport.written and not transport.closed and not reached
+        # a small form body is read and dropped, the connection stays usable; English on request
+        transport.written = b""
+        protocol.data_received(b"POST /sparql HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                               b"Content-Length: 15\r\n\r\nquery=ASK%7B%7D")
+        assert transport.written.startswith(b"HTTP/1.1 503 ") and b"busy" in transport.written and not transport.closed
+        # HEAD: the same head, no body
+        transport.written = b""
+        protocol.data_received(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert transport.written.endswith(b"\r\n\r\n") and b"content-length: " in transport.written
+        # a chunked body (unbounded) or a client waiting for 100-continue: answered, then the connection closed
+        for request in (b"POST /validate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                        b"POST /validate HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n"):
+            protocol, transport = connection()
+            protocol.data_received(request)
+            assert transport.written.startswith(b"HTTP/1.1 503 ") and b"connection: close" in transport.written and transport.closed
+        # below the bound the request goes to the application
+        busy[0].set_result(None)
+        state.tasks.discard(busy[0])
+        protocol, transport = connection()
+        protocol.data_received(b"GET /fine HTTP/1.1\r\nHost: x\r\n\r\n")
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert reached == ["/fine"] and transport.written.startswith(b"HTTP/1.1 200")
+        # requests parked on a query worker do not count
+        state.tasks.update(loop.create_future() for _ in range(3))
+        with parked, parked, parked:
+            protocol, transport = connection()
+            protocol.data_received(b"GET /also-fine HTTP/1.1\r\nHost: x\r\n\r\n")
+            for _ in range(10):
+                await asyncio.sleep(0)
+        assert reached[-1] == "/also-fine"
+
+    asyncio.run(scenario())
