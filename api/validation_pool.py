@@ -79,7 +79,16 @@ def _error_kind(error: UnreadableInput) -> str:
     return "unreadable"
 
 
-def _worker_main(connection, memory_bytes: int) -> None:  # runs in the worker process
+def _settings_environment() -> dict[str, str]:
+    """The QUANZE_* variables of the server now (the reading limits are read from the environment)."""
+    return {name: value for name, value in os.environ.items() if name.startswith("QUANZE_")}
+
+
+def _worker_main(connection, memory_bytes: int, environment: dict[str, str] | None = None) -> None:  # runs in the worker process
+    if environment is not None:  # the forkserver's environment is the one it started with: take the server's
+        for name in [n for n in os.environ if n.startswith("QUANZE_") and n not in environment]:
+            del os.environ[name]
+        os.environ.update(environment)
     try:
         from quanze.graph.validate import clerk
         from quanze.graph.validate.shapes import toolkit, validate_files
@@ -173,7 +182,7 @@ class ValidationPool:
 
         context = _mp_context()
         parent, child = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child, self.memory_bytes), daemon=True)
+        process = context.Process(target=_worker_main, args=(child, self.memory_bytes, _settings_environment()), daemon=True)
         process.start()
         child.close()
         self.spawned += 1
