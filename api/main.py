@@ -11,6 +11,8 @@ from fastapi.templating import Jinja2Templates
 
 from quanze import __version__
 from quanze.api import errors as query_errors
+from quanze.api import validation_pool
+from quanze.api.gate import Gate, hard_limit
 from quanze.api.repository import Cancelled, OxigraphRepository, Overloaded, Repository
 from quanze.api.routers import downloads, errors, linked_data, ontology, pages, rest, sparql, validate
 from quanze.api.settings import Settings
@@ -28,7 +30,9 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
         if repository is None:
             clean_orphans(settings.store)  # leftovers of killed builds, unless a build is running
         app.state.repository = repository or OxigraphRepository.from_settings(settings)
+        app.state.validation_pool = validation_pool.ValidationPool.from_settings(settings)
         yield
+        app.state.validation_pool.close()
         app.state.repository.close()
 
     app = FastAPI(
@@ -73,6 +77,7 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
         app.include_router(router)
     _answer_refusals(app)
     app.add_middleware(PinGeneration)
+    app.add_middleware(Gate, limit=settings.max_in_flight, hard=hard_limit(settings))  # outermost: refusals before any routing
     return app
 
 

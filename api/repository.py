@@ -47,6 +47,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
+from quanze.api.gate import parked
 from quanze.api.sparql_results import GRAPH_FORMATS
 from quanze.graph.store.oxigraph import Generation, GenerationWatch
 
@@ -726,7 +727,9 @@ class OxigraphRepository:
                 return self._unwrap(outcome, request.media_type)
             if not leader:
                 try:
-                    return self._unwrap(await asyncio.wait_for(asyncio.wrap_future(shared), self.queue_wait + timeout + 5), request.media_type)
+                    with parked:  # waiting for another request's evaluation, not for this process's CPU
+                        outcome = await asyncio.wait_for(asyncio.wrap_future(shared), self.queue_wait + timeout + 5)
+                    return self._unwrap(outcome, request.media_type)
                 except (Cancelled, asyncio.TimeoutError):
                     continue
                 except Overloaded as error:
@@ -738,9 +741,11 @@ class OxigraphRepository:
                 if disconnected is not None and await disconnected():
                     raise Cancelled("the client went away before the query ran")
                 self._enter_client(client)
+                ticket = None
                 try:
                     fingerprint = self._fingerprint(request)
                     ticket = self.pool.acquire("slow" if self._is_slow(fingerprint) else "main")
+                    parked.__enter__()  # waiting for a worker and its answer, not for this process's CPU (api/gate.py)
                     try:
                         worker = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(ticket)), self.queue_wait)
                     except asyncio.TimeoutError:
@@ -768,6 +773,8 @@ class OxigraphRepository:
                         if watcher is not None:
                             watcher.cancel()
                 finally:
+                    if ticket is not None:
+                        parked.__exit__()
                     self._leave_client(client)
             except BaseException as caught:
                 error = caught

@@ -75,7 +75,9 @@ class Settings:
     queue_wait: float = 5.0
     """Seconds a query may wait for a worker (QUANZE_QUEUE_WAIT, 5); then 503."""
     client_concurrency: int = 8
-    """Queries one client (address) may have running or waiting (QUANZE_CLIENT_CONCURRENCY; default 4 per worker, at least 16)."""
+    """Queries one client (address) may have running or waiting in this server process: QUANZE_CLIENT_CONCURRENCY
+    (default 16 per server process, or 4 per query worker if more) is for the whole server and shared out
+    evenly among its processes, each counting its own share."""
     slow_query_seconds: float = 1.0
     """A query running longer than this leaves the ordinary workers for the slow lane (QUANZE_SLOW_QUERY_SECONDS, 1)."""
     slow_workers: int = 1
@@ -87,6 +89,20 @@ class Settings:
     http_workers: int = 1
     """Server processes of `quanze serve`, each with its own query workers and cache
     (QUANZE_HTTP_WORKERS; default the cores, at most 4)."""
+    max_in_flight: int = 16
+    """HTTP requests one server process has parsed and not answered, less those waiting for a query worker
+    (QUANZE_MAX_IN_FLIGHT, 16: about 20 ms of cached answers); past it 503 with Retry-After before routing
+    (api/http.py, api/gate.py). An event loop uses one core, so the bound is per process, not per core."""
+    validation_workers: int = 1
+    """Validation worker processes per server process (QUANZE_VALIDATION_WORKERS, 1)."""
+    validation_queue: int = 1
+    """Uploads that may wait for a busy validation worker, per server process (QUANZE_VALIDATION_QUEUE; default one
+    per worker); past it 503 with Retry-After before the body is read."""
+    validation_timeout: float = 120.0
+    """Seconds one validation may run before its worker is killed (QUANZE_VALIDATION_TIMEOUT, 120; 0.01–3600)."""
+    validation_memory: int = 1024 * MiB
+    """Memory a validation may allocate beyond the worker's loaded code and reference data
+    (QUANZE_VALIDATION_MEMORY, in MiB, 1024; 0: no cap)."""
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -96,6 +112,12 @@ class Settings:
         # QUANZE_HTTP_WORKERS for them); a server started otherwise is one process and gets them all
         sharing = http_workers if os.environ.get("QUANZE_HTTP_WORKERS") else 1
         workers = _int("QUANZE_QUERY_WORKERS", max(1, max(2, _cores()) // sharing), 1, 64)
+        queue_size = _int("QUANZE_QUEUE_SIZE", 16 * workers, 0, 100_000)
+        slow_workers = _int("QUANZE_SLOW_WORKERS", 1, 1, 64)
+        # one client's limit is for the whole server: each of the `sharing` processes counts its own share
+        # (a client's connections may land unevenly, so it can be refused before it reaches the total)
+        clients_total = _int("QUANZE_CLIENT_CONCURRENCY", sharing * max(16, 4 * workers), 1, 100_000)
+        validation_workers = _int("QUANZE_VALIDATION_WORKERS", 1, 1, 64)
         return cls(
             store=paths.store_dir(),
             query_timeout=_float("QUANZE_QUERY_TIMEOUT", 30.0, 0.1, 3600.0),
@@ -104,12 +126,17 @@ class Settings:
             max_upload_bytes=_int("QUANZE_MAX_UPLOAD_BYTES", 10 * MiB, 1, 1024 * MiB),
             workers=workers,
             max_result_bytes=_int("QUANZE_MAX_RESULT_BYTES", 50 * MiB, 1024, 2048 * MiB),
-            queue_size=_int("QUANZE_QUEUE_SIZE", 16 * workers, 0, 100_000),
+            queue_size=queue_size,
             queue_wait=_float("QUANZE_QUEUE_WAIT", 5.0, 0.0, 600.0),
-            client_concurrency=_int("QUANZE_CLIENT_CONCURRENCY", max(16, 4 * workers), 1, 100_000),
+            client_concurrency=max(1, math.ceil(clients_total / sharing)),
             slow_query_seconds=_float("QUANZE_SLOW_QUERY_SECONDS", 1.0, 0.01, 3600.0),
-            slow_workers=_int("QUANZE_SLOW_WORKERS", 1, 1, 64),
+            slow_workers=slow_workers,
             cache_bytes=_int("QUANZE_CACHE_BYTES", 64 * MiB, 0, 16 * 1024 * MiB),
             worker_memory=_int("QUANZE_WORKER_MEMORY", 2048, 1024, 1024 * 1024) * MiB,
             http_workers=http_workers,
+            max_in_flight=_int("QUANZE_MAX_IN_FLIGHT", 16, 1, 100_000),
+            validation_workers=validation_workers,
+            validation_queue=_int("QUANZE_VALIDATION_QUEUE", validation_workers, 0, 1000),
+            validation_timeout=_float("QUANZE_VALIDATION_TIMEOUT", 120.0, 0.01, 3600.0),
+            validation_memory=_int("QUANZE_VALIDATION_MEMORY", 1024, 0, 1024 * 1024) * MiB,
         )

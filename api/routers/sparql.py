@@ -21,6 +21,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from quanze.api.deps import RepositoryDep, SettingsDep
 from quanze.api.repository import Cancelled, Overloaded, QueryFailed, QueryRequest, QueryTimeout, ResultTooLarge
+from quanze.api.gate import parked
 from quanze.api.services.sparql import RefusedQuery, explain, inspect, negotiate
 from quanze.graph.query.terms import InvalidParameter, iri
 
@@ -113,7 +114,8 @@ async def _kind(text: str, max_bytes: int) -> str:
                     INSPECTIONS.pending -= 1
                     INSPECTIONS.inflight.pop(key, None)
         else:
-            found = await asyncio.shield(shared)
+            with parked:  # waiting for another request's reading, not for this process's CPU (api/gate.py)
+                found = await asyncio.shield(shared)
     kind, refusal = found
     if refusal is not None:
         raise refusal
