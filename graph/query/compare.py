@@ -190,14 +190,23 @@ def to_csv(c: Comparison) -> str:
 
 
 def matrix(select: Select) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[tuple[str, str], int]]:
-    """(jurisdictions, canonical powers, (code, canonical) → number of items)."""
-    rows = select(PREFIXES + """SELECT ?code ?jname ?cid ?cname (COUNT(DISTINCT ?item) AS ?n) WHERE {
-        ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:canonicalPower ?c .
-        ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname }
-        GROUP BY ?code ?jname ?cid ?cname""")
+    """(jurisdictions, canonical powers, (code, canonical) → number of items).
+
+    Read from the per-register summaries (graph/query/summaries.py) where the store has them."""
+    from quanze.graph.query import summaries
+
+    rows = summaries.matrix(select) if summaries.available(select) else matrix_scan(select)
     jurisdictions = sorted({(r["code"], r["jname"]) for r in rows})
     canon = sorted({(r["cid"], r["cname"]) for r in rows})
     return jurisdictions, canon, {(r["code"], r["cid"]): int(r["n"]) for r in rows}
+
+
+def matrix_scan(select: Select) -> list[dict[str, str | None]]:
+    """The matrix's rows counted item by item over the whole country (a store without summaries)."""
+    return select(PREFIXES + """SELECT ?code ?jname ?cid ?cname (COUNT(DISTINCT ?item) AS ?n) WHERE {
+        ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:canonicalPower ?c .
+        ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname }
+        GROUP BY ?code ?jname ?cid ?cname""")
 
 
 def matrix_text(select: Select) -> str:

@@ -1,0 +1,93 @@
+"""The country-wide counts of the pages, read from the per-register summaries.
+
+The home page, the matrix and the charts count over every county. Counted item by item,
+their queries read the whole country on each request; `quanze build` and `quanze add` write a
+`qz:RegisterSummary` per register (graph/map/summaries.py), and these queries sum those.
+Each function gives the same rows as the scan it replaces (tests/test_summaries.py runs both
+on the seed store and on a synthetic country).
+
+A store built before summaries existed has none; its ontology graph does not know
+`qz:RegisterSummary` either, so `available` says no and the callers fall back to the scans
+(`python -m quanze.graph.store.summaries STORE` adds them to such a store).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Select = Callable[[str], list[dict[str, str | None]]]
+
+PREFIXES = """PREFIX qz: <https://w3id.org/quanze/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def _lang_filter(var: str, lang: str) -> str:
+    return f'FILTER(lang({var}) = "{"en" if lang == "en" else "zh"}")'
+
+
+def available(select: Select) -> bool:
+    """Whether the store's summaries can be trusted: it was built (or backfilled) by code that writes them."""
+    return bool(select(PREFIXES + "SELECT ?kind WHERE { qz:RegisterSummary a ?kind } LIMIT 1"))
+
+
+def jurisdictions(select: Select) -> list[dict[str, str | None]]:
+    """code, name, comment, powers, risks: each jurisdiction with its numbers of power items and risk points."""
+    return select(PREFIXES + """SELECT ?code ?name ?comment (SUM(?n) AS ?powers) (SUM(?r) AS ?risks) WHERE {
+        ?j a qz:Jurisdiction ; qz:divisionCode ?code ; rdfs:label ?name .
+        OPTIONAL { ?j rdfs:comment ?comment }
+        OPTIONAL { ?summary qz:summaryJurisdiction ?j ; qz:itemCount ?n ; qz:riskPointCount ?r }
+      } GROUP BY ?code ?name ?comment ORDER BY ?code""")
+
+
+def matrix(select: Select) -> list[dict[str, str | None]]:
+    """code, jname, cid, cname, n: items per jurisdiction and canonical power."""
+    return select(PREFIXES + """SELECT ?code ?jname ?cid ?cname (SUM(?k) AS ?n) WHERE {
+        ?summary qz:byCanonicalPower ?cell ; qz:summaryJurisdiction ?j .
+        ?cell qz:summaryCanonicalPower ?c ; qz:itemCount ?k .
+        ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname }
+        GROUP BY ?code ?jname ?cid ?cname""")
+
+
+def matrix_cells(select: Select, lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
+    """The matrix's cells, and their items.
+
+    Cells: cell, code, jname, cid, cname, type (the canonical power's type, in `lang`), risks,
+    top (the highest rank of the cell's risk levels). Items: cell, item, label."""
+    cells = select(PREFIXES + f"""SELECT ?cell ?code ?jname ?cid ?cname ?type ?risks (MAX(?rank) AS ?top) WHERE {{
+        ?summary qz:byCanonicalPower ?cell ; qz:summaryJurisdiction ?j .
+        ?cell qz:summaryCanonicalPower ?c ; qz:riskPointCount ?risks .
+        ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname .
+        OPTIONAL {{ ?c qz:powerType/skos:prefLabel ?type {_lang_filter('?type', lang)} }}
+        OPTIONAL {{ ?cell qz:summaryRiskLevel/qz:rank ?rank }}
+      }} GROUP BY ?cell ?code ?jname ?cid ?cname ?type ?risks""")
+    items = select(PREFIXES + """SELECT ?cell ?item ?label WHERE {
+        ?summary qz:byCanonicalPower ?cell ; qz:summaryJurisdiction ?j .
+        ?cell qz:summaryItem ?item .
+        OPTIONAL { ?item rdfs:label ?label } }""")
+    return cells, items
+
+
+def items_per_type(select: Select, lang: str = "zh") -> list[dict[str, str | None]]:
+    """code, jname, type, n: power items per jurisdiction and power type."""
+    return select(PREFIXES + f"""SELECT ?code ?jname ?type (SUM(?k) AS ?n) WHERE {{
+        ?summary qz:byPowerType ?e ; qz:summaryJurisdiction ?j .
+        ?e qz:summaryPowerType/skos:prefLabel ?type ; qz:itemCount ?k . {_lang_filter('?type', lang)}
+        ?j qz:divisionCode ?code ; rdfs:label ?jname }} GROUP BY ?code ?jname ?type ORDER BY ?code""")
+
+
+def risks_per_stage(select: Select, lang: str = "zh") -> list[dict[str, str | None]]:
+    """stage, rank, n, o: risk points per stage type (its name in `lang`) and level rank, with the least stage order."""
+    return select(PREFIXES + f"""SELECT ?stage ?rank (SUM(?k) AS ?n) (MIN(?order) AS ?o) WHERE {{
+        ?summary qz:byStageLevel ?e .
+        ?e qz:summaryRiskLevel/qz:rank ?rank ; qz:summaryStageType/skos:prefLabel ?stage ; qz:riskPointCount ?k .
+        {_lang_filter('?stage', lang)} OPTIONAL {{ ?e qz:minStageOrder ?order }}
+      }} GROUP BY ?stage ?rank""")
+
+
+def most_cited(select: Select, limit: int = 15) -> list[dict[str, str | None]]:
+    """article, label, n: the articles the most power items rest on."""
+    return select(PREFIXES + f"""SELECT ?article ?label (SUM(?k) AS ?n) WHERE {{
+        ?summary qz:byArticle ?e . ?e qz:summaryArticle ?article ; qz:itemCount ?k . ?article rdfs:label ?label }}
+        GROUP BY ?article ?label ORDER BY DESC(?n) ?label LIMIT {int(limit)}""")
