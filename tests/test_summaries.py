@@ -4,9 +4,7 @@ seed store, on a synthetic country, and after registers are added, revised and r
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,15 +13,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from quanze.api.services import comparison, views
-from quanze.graph import paths
 from quanze.graph.cli import main
 from quanze.graph.map.summaries import summary_quads
 from quanze.graph.namespaces import ID, QZ
 from quanze.graph.query import compare, summaries
 from quanze.graph.store.oxigraph import load_current, open_store
-
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _selector(store: ox.Store):
     def run(query: str) -> list[dict[str, str | None]]:
@@ -127,24 +121,13 @@ def test_seed_store_summaries_give_the_scans_answers(seed_select):
     assert (rows["410503"]["powers"], rows["140423"]["risks"]) == (25, 137)
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("synth_country", ROOT / "bench" / "synth_country.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["synth_country"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def country_store(tmp_path_factory) -> ox.Store:
+def country_store() -> ox.Store:
     """Eight synthetic counties (with planted defects and risk registers), built as `quanze build` does."""
-    from quanze.graph.store.build import build_dataset
+    from tests._country import country_nquads
 
-    data = tmp_path_factory.mktemp("country")
-    _synth().generate(data / "registers", 8, seed=5, mean_items=20, risk_share=0.6, defect_rate=0.1)
-    dataset, _ = build_dataset(data, paths.ontology_dir())
     store = ox.Store()
-    load_current(store, dataset.serialize(format="nquads", encoding="utf-8"))
+    load_current(store, country_nquads())
     return store
 
 
@@ -198,3 +181,41 @@ def test_summaries_follow_add_revise_and_remove(tmp_path, store_path, capsys):
     assert "410502" not in {r["code"] for r in views.jurisdictions(select) if r["powers"]}
     assert_same_answers(select)
     capsys.readouterr()
+
+
+# --- a store built before summaries existed ---------------------------------------------------
+
+
+def test_backfill_gives_an_old_store_the_summaries_a_build_writes(tmp_path, built, capsys):
+    from quanze.graph.store.oxigraph import write_store
+    from quanze.graph.store.summaries import main as backfill
+
+    summary = str(ID["summary/"])
+    old = [q for q in built[0].quads((None, None, None, None))
+           if not str(q[0]).startswith(summary) and q[0] != QZ.RegisterSummary]
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    for s, p, o, g in old:
+        dataset.graph(g).add((s, p, o))
+    store = tmp_path / "old-store"
+    write_store(dataset.serialize(format="nquads", encoding="utf-8"), store)
+    select = _store_select(store)
+    assert not summaries.available(select)
+    assert views.jurisdictions(select) == views.jurisdictions(_without_summaries(_store_select_built(built)))
+    assert backfill([str(store)]) == 0
+    select = _store_select(store)
+    assert_same_answers(select)
+    query = 'SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o FILTER(STRSTARTS(STR(?s), "https://w3id.org/quanze/id/summary/")) } }'
+    assert len(select(query)) > 100
+    assert sorted(map(str, select(query))) == sorted(map(str, _store_select_built(built)(query)))
+    assert backfill([str(store)]) == 0  # twice changes nothing
+    assert sorted(map(str, _store_select(store)(query))) == sorted(map(str, select(query)))
+    assert backfill([str(tmp_path / "nothing")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def _store_select_built(built):
+    store = ox.Store()
+    load_current(store, built[0].serialize(format="nquads", encoding="utf-8"))
+    return _selector(store)
