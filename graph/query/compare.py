@@ -77,7 +77,9 @@ def jurisdiction_name(select: Select, code: str) -> str:
 
 def powers(select: Select, code: str) -> tuple[dict[str, Power], dict[str, str], list[str]]:
     """Canonical id → Power for a jurisdiction; canonical names; labels of unaligned items."""
-    base = f"?item a qz:PowerItem ; qz:jurisdiction/qz:divisionCode {term(division_code(code))} ."
+    # the division code first (the narrowest pattern), the type test last: `?item a qz:PowerItem`
+    # would make the embedded engine start from every item of the country
+    base = f"?j qz:divisionCode {term(division_code(code))} . ?item qz:jurisdiction ?j . FILTER EXISTS {{ ?item a qz:PowerItem }}"
     result: dict[str, Power] = defaultdict(Power)
     names: dict[str, str] = {}
     for row in select(PREFIXES + f"""SELECT ?cid ?cname ?label WHERE {{ {base}
@@ -101,7 +103,7 @@ def powers(select: Select, code: str) -> tuple[dict[str, Power], dict[str, str],
     unaligned = [
         row["label"] or "（无名称）"
         for row in select(PREFIXES + f"""SELECT ?label WHERE {{ {base} OPTIONAL {{ ?item rdfs:label ?label }}
-            MINUS {{ ?item qz:canonicalPower ?c }} }}""")
+            OPTIONAL {{ ?item qz:canonicalPower ?c }} FILTER(!BOUND(?c)) }}""")
     ]
     return dict(result), names, unaligned
 

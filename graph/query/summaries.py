@@ -32,6 +32,20 @@ def available(select: Select) -> bool:
     return bool(select(PREFIXES + "SELECT ?kind WHERE { qz:RegisterSummary a ?kind } LIMIT 1"))
 
 
+# Each { SELECT … } below reads one relation and the engine joins them whole (hash joins):
+# several times faster on the embedded store than looking each one up summary by summary.
+_JURISDICTIONS = "{ SELECT ?j ?code ?jname WHERE { ?j qz:divisionCode ?code ; rdfs:label ?jname } }"
+_CANONICAL = "{ SELECT ?c ?cid ?cname WHERE { ?c a qz:CanonicalPower ; skos:notation ?cid ; rdfs:label ?cname } }"
+_SUMMARY_JURISDICTION = "{ SELECT ?summary ?j WHERE { ?summary qz:summaryJurisdiction ?j } }"
+
+
+def _entries(link: str, dimension: str, measure: str) -> str:
+    """The summaries' entries of one kind: ?summary ?e ?<dimension var> ?<measure var>."""
+    return (f"{{ SELECT ?summary ?e WHERE {{ ?summary qz:{link} ?e }} }}\n"
+            f"      {{ SELECT ?e ?{dimension[0]} WHERE {{ ?e qz:{dimension[1]} ?{dimension[0]} }} }}\n"
+            f"      {{ SELECT ?e ?{measure[0]} WHERE {{ ?e qz:{measure[1]} ?{measure[0]} }} }}")
+
+
 def jurisdictions(select: Select) -> list[dict[str, str | None]]:
     """code, name, comment, powers, risks: each jurisdiction with its numbers of power items and risk points."""
     return select(PREFIXES + """SELECT ?code ?name ?comment (SUM(?n) AS ?powers) (SUM(?r) AS ?risks) WHERE {
@@ -43,11 +57,13 @@ def jurisdictions(select: Select) -> list[dict[str, str | None]]:
 
 def matrix(select: Select) -> list[dict[str, str | None]]:
     """code, jname, cid, cname, n: items per jurisdiction and canonical power."""
-    return select(PREFIXES + """SELECT ?code ?jname ?cid ?cname (SUM(?k) AS ?n) WHERE {
-        ?summary qz:byCanonicalPower ?cell ; qz:summaryJurisdiction ?j .
-        ?cell qz:summaryCanonicalPower ?c ; qz:itemCount ?k .
-        ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname }
-        GROUP BY ?code ?jname ?cid ?cname""")
+    return select(PREFIXES + f"""SELECT ?code ?jname ?cid ?cname (SUM(?k) AS ?n) WHERE {{
+      {{ SELECT ?j ?c ?k WHERE {{
+      {_SUMMARY_JURISDICTION}
+      {_entries("byCanonicalPower", ("c", "summaryCanonicalPower"), ("k", "itemCount"))} }} }}
+      {_JURISDICTIONS}
+      {_CANONICAL}
+    }} GROUP BY ?code ?jname ?cid ?cname""")
 
 
 def matrix_cells(select: Select, lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
@@ -55,16 +71,19 @@ def matrix_cells(select: Select, lang: str = "zh") -> tuple[list[dict[str, str |
 
     Cells: cell, code, jname, cid, cname, type (the canonical power's type, in `lang`), risks,
     top (the highest rank of the cell's risk levels). Items: cell, item, label."""
-    cells = select(PREFIXES + f"""SELECT ?cell ?code ?jname ?cid ?cname ?type ?risks (MAX(?rank) AS ?top) WHERE {{
-        ?summary qz:byCanonicalPower ?cell ; qz:summaryJurisdiction ?j .
-        ?cell qz:summaryCanonicalPower ?c ; qz:riskPointCount ?risks .
-        ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname .
-        OPTIONAL {{ ?c qz:powerType/skos:prefLabel ?type {_lang_filter('?type', lang)} }}
-        OPTIONAL {{ ?cell qz:summaryRiskLevel/qz:rank ?rank }}
-      }} GROUP BY ?cell ?code ?jname ?cid ?cname ?type ?risks""")
+    cells = select(PREFIXES + f"""SELECT ?cell ?code ?jname ?cid ?cname ?type ?risks ?top WHERE {{
+      {{ SELECT ?summary ?j ?cell ?c ?risks WHERE {{
+      {_SUMMARY_JURISDICTION}
+      {_entries("byCanonicalPower", ("c", "summaryCanonicalPower"), ("risks", "riskPointCount")).replace("?e", "?cell")} }} }}
+      {_JURISDICTIONS}
+      {_CANONICAL}
+      OPTIONAL {{ {{ SELECT ?cell (MAX(?rank) AS ?top) WHERE {{
+          {{ SELECT ?cell ?level WHERE {{ ?cell qz:summaryRiskLevel ?level . ?summary qz:byCanonicalPower ?cell }} }}
+          {{ SELECT ?level ?rank WHERE {{ ?level qz:rank ?rank }} }} }} GROUP BY ?cell }} }}
+      OPTIONAL {{ {{ SELECT ?c ?type WHERE {{ ?c a qz:CanonicalPower ; qz:powerType/skos:prefLabel ?type {_lang_filter('?type', lang)} }} }} }}
+    }}""")
     items = select(PREFIXES + """SELECT ?cell ?item ?label WHERE {
-        ?summary qz:byCanonicalPower ?cell ; qz:summaryJurisdiction ?j .
-        ?cell qz:summaryItem ?item .
+        { SELECT ?cell ?item WHERE { ?cell qz:summaryItem ?item } }
         OPTIONAL { ?item rdfs:label ?label } }""")
     return cells, items
 
@@ -72,22 +91,31 @@ def matrix_cells(select: Select, lang: str = "zh") -> tuple[list[dict[str, str |
 def items_per_type(select: Select, lang: str = "zh") -> list[dict[str, str | None]]:
     """code, jname, type, n: power items per jurisdiction and power type."""
     return select(PREFIXES + f"""SELECT ?code ?jname ?type (SUM(?k) AS ?n) WHERE {{
-        ?summary qz:byPowerType ?e ; qz:summaryJurisdiction ?j .
-        ?e qz:summaryPowerType/skos:prefLabel ?type ; qz:itemCount ?k . {_lang_filter('?type', lang)}
-        ?j qz:divisionCode ?code ; rdfs:label ?jname }} GROUP BY ?code ?jname ?type ORDER BY ?code""")
+      {{ SELECT ?j ?t ?k WHERE {{
+      {_SUMMARY_JURISDICTION}
+      {_entries("byPowerType", ("t", "summaryPowerType"), ("k", "itemCount"))} }} }}
+      {_JURISDICTIONS}
+      {{ SELECT ?t ?type WHERE {{ ?t skos:prefLabel ?type . {_lang_filter('?type', lang)} }} }}
+    }} GROUP BY ?code ?jname ?type ORDER BY ?code""")
 
 
 def risks_per_stage(select: Select, lang: str = "zh") -> list[dict[str, str | None]]:
     """stage, rank, n, o: risk points per stage type (its name in `lang`) and level rank, with the least stage order."""
     return select(PREFIXES + f"""SELECT ?stage ?rank (SUM(?k) AS ?n) (MIN(?order) AS ?o) WHERE {{
-        ?summary qz:byStageLevel ?e .
-        ?e qz:summaryRiskLevel/qz:rank ?rank ; qz:summaryStageType/skos:prefLabel ?stage ; qz:riskPointCount ?k .
-        {_lang_filter('?stage', lang)} OPTIONAL {{ ?e qz:minStageOrder ?order }}
-      }} GROUP BY ?stage ?rank""")
+      {{ SELECT ?e ?t ?level ?k WHERE {{
+      {_entries("byStageLevel", ("t", "summaryStageType"), ("k", "riskPointCount"))}
+      {{ SELECT ?e ?level WHERE {{ ?e qz:summaryRiskLevel ?level }} }} }} }}
+      {{ SELECT ?level ?rank WHERE {{ ?level qz:rank ?rank }} }}
+      {{ SELECT ?t ?stage WHERE {{ ?t skos:prefLabel ?stage . {_lang_filter('?stage', lang)} }} }}
+      OPTIONAL {{ ?e qz:minStageOrder ?order }}
+    }} GROUP BY ?stage ?rank""")
 
 
 def most_cited(select: Select, limit: int = 15) -> list[dict[str, str | None]]:
-    """article, label, n: the articles the most power items rest on."""
-    return select(PREFIXES + f"""SELECT ?article ?label (SUM(?k) AS ?n) WHERE {{
-        ?summary qz:byArticle ?e . ?e qz:summaryArticle ?article ; qz:itemCount ?k . ?article rdfs:label ?label }}
-        GROUP BY ?article ?label ORDER BY DESC(?n) ?label LIMIT {int(limit)}""")
+    """article, label, n: the articles the most power items rest on (qz:legalBasis names only
+    articles found in a catalogued text: each is a qz:Article of the statutes graph)."""
+    return select(PREFIXES + f"""SELECT ?article ?label ?n WHERE {{
+      {{ SELECT ?article (SUM(?k) AS ?n) WHERE {{
+      {_entries("byArticle", ("article", "summaryArticle"), ("k", "itemCount"))} }} GROUP BY ?article }}
+      {{ SELECT ?article ?label WHERE {{ ?article a qz:Article ; rdfs:label ?label }} }} }}
+      ORDER BY DESC(?n) ?label LIMIT {int(limit)}""")
