@@ -131,11 +131,11 @@ def export_named(store: Path, target: Path) -> int:
 # --- the questions ------------------------------------------------------------------------------
 
 
-QUERIES = ROOT / "queries"
+SETTINGS = {"queries": ROOT / "queries"}
 
 
 def questions() -> list[tuple[str, str]]:
-    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(QUERIES.glob("*.rq"))]
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(SETTINGS["queries"].glob("*.rq"))]
 
 
 def json_rows(data: dict) -> int:
@@ -234,7 +234,7 @@ def measure_caches(store: Path) -> dict[str, float]:
     import httpx
     from _server import running_server
 
-    text = (ROOT / "queries" / "01-powers-per-jurisdiction.rq").read_text(encoding="utf-8")
+    text = next(t for name, t in questions() if name.startswith("01"))
     out: dict[str, float] = {}
     with running_server(store, QUANZE_QUERY_TIMEOUT="600") as url, httpx.Client(base_url=url, timeout=900) as client:
         def post(query: str) -> float:
@@ -323,12 +323,12 @@ def main() -> None:
     parser.add_argument("--rdflib-max-quads", type=int, default=1_500_000, help="skip rdflib above this many quads")
     parser.add_argument("--no-virtuoso", action="store_true")
     parser.add_argument("--no-rdflib", action="store_true")
-    parser.add_argument("--queries", type=Path, default=QUERIES, help="the query files (e.g. tests/data/queries-before)")
+    parser.add_argument("--queries", type=Path, default=SETTINGS["queries"], help="the query files (e.g. tests/data/queries-before)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--a", help="first county of the compare (default: the first with a risk register)")
     parser.add_argument("--b", help="second county of the compare")
     args = parser.parse_args()
-    global QUERIES
-    QUERIES = args.queries
+    SETTINGS["queries"] = args.queries
     with tempfile.TemporaryDirectory(prefix="quanze-bench-queries-") as tmp:
         folder = Path(tmp)
         store = args.store or build_country(args.counties, args.seed, folder, args.workers)
@@ -337,6 +337,9 @@ def main() -> None:
             a, b = _two_counties(store)
         print(f"store {store}; compare {a} with {b}", flush=True)
         quanze, caches = on_quanze(store, args.repeat, a, b)
+        print(table(quanze, None, None), flush=True)
+        if args.json:
+            args.json.write_text(json.dumps({"quanze": quanze, "caches": caches}, ensure_ascii=False, indent=1))
         nquads = folder / "named.nq"
         quads = export_named(store, nquads) if not (args.no_rdflib and args.no_virtuoso) else 0
         print(f"  exported {quads:,} quads (named graphs but the register catalogue)", flush=True)
@@ -347,6 +350,9 @@ def main() -> None:
                 print(f"  rdflib skipped: {quads:,} quads is over --rdflib-max-quads {args.rdflib_max_quads:,}")
             else:
                 rdflib = on_rdflib(nquads, args.rdflib_repeat, a, b)
+    if args.json:
+        args.json.write_text(json.dumps({"quanze": quanze, "caches": caches, "rdflib": rdflib, "virtuoso": virtuoso},
+                                        ensure_ascii=False, indent=1))
     print()
     print(table(quanze, rdflib, virtuoso))
     print()

@@ -56,14 +56,30 @@ def jurisdictions(select: Select) -> list[dict[str, str | None]]:
 
 
 def matrix(select: Select) -> list[dict[str, str | None]]:
-    """code, jname, cid, cname, n: items per jurisdiction and canonical power."""
-    return select(PREFIXES + f"""SELECT ?code ?jname ?cid ?cname (SUM(?k) AS ?n) WHERE {{
-      {{ SELECT ?j ?c ?k WHERE {{
+    """code, jname, cid, cname, n: items per jurisdiction and canonical power.
+
+    The counts come as (code, cid, n) and the names from two small queries: a result of tens of
+    thousands of rows costs more to write and read than to compute, so it carries no names."""
+    counts = select(PREFIXES + f"""SELECT ?code ?cid ?n WHERE {{
+      {{ SELECT ?j ?c (SUM(?k) AS ?n) WHERE {{
       {_SUMMARY_JURISDICTION}
-      {_entries("byCanonicalPower", ("c", "summaryCanonicalPower"), ("k", "itemCount"))} }} }}
-      {_JURISDICTIONS}
-      {_CANONICAL}
-    }} GROUP BY ?code ?jname ?cid ?cname""")
+      {_entries("byCanonicalPower", ("c", "summaryCanonicalPower"), ("k", "itemCount"))} }} GROUP BY ?j ?c }}
+      {{ SELECT ?j ?code WHERE {{ ?j qz:divisionCode ?code }} }}
+      {{ SELECT ?c ?cid WHERE {{ ?c a qz:CanonicalPower ; skos:notation ?cid }} }}
+    }}""")
+    jurisdictions: dict[str, list[str]] = {}
+    for row in select(PREFIXES + f"SELECT ?code ?jname WHERE {{ {{ SELECT DISTINCT ?j WHERE {{ ?summary qz:summaryJurisdiction ?j }} }} ?j qz:divisionCode ?code ; rdfs:label ?jname }}"):
+        jurisdictions.setdefault(row["code"], []).append(row["jname"])
+    canonical: dict[str, list[str]] = {}
+    for row in select(PREFIXES + f"SELECT ?cid ?cname WHERE {_CANONICAL}"):
+        canonical.setdefault(row["cid"], []).append(row["cname"])
+    totals: dict[tuple, int] = {}
+    for row in counts:  # a code or notation of two nodes, or a node with two names: summed per name, as GROUP BY does
+        for jname in jurisdictions.get(row["code"], []):
+            for cname in canonical.get(row["cid"], []):
+                key = (row["code"], jname, row["cid"], cname)
+                totals[key] = totals.get(key, 0) + int(row["n"])
+    return [{"code": k[0], "jname": k[1], "cid": k[2], "cname": k[3], "n": str(n)} for k, n in totals.items()]
 
 
 def matrix_cells(select: Select, lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
