@@ -58,7 +58,7 @@ def jurisdictions_scan(select: Select) -> list[dict[str, str | None]]:
 def powers_of(select: Select, code: str) -> list[dict[str, str | None]]:
     code = term(terms.division_code(code))
     return select(PREFIXES + f"""SELECT ?item ?label ?code ?type ?canonical ?canonicalName (MIN(?r) AS ?row) WHERE {{
-        ?item a qz:PowerItem ; qz:jurisdiction/qz:divisionCode {code} .
+        ?j qz:divisionCode {code} . ?item qz:jurisdiction ?j . FILTER EXISTS {{ ?item a qz:PowerItem }}
         OPTIONAL {{ ?item rdfs:label ?label }} OPTIONAL {{ ?item qz:itemCode ?code }}
         OPTIONAL {{ ?item qz:powerType/skos:prefLabel ?type FILTER(lang(?type) = "zh") }}
         OPTIONAL {{ ?item qz:canonicalPower ?c . ?c skos:notation ?canonical ; rdfs:label ?canonicalName }}
