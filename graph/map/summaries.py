@@ -196,5 +196,6 @@ def _integer(literal: Literal) -> bool:
 
 def add_summaries(dataset: Dataset) -> None:
     """Write the summaries of the items mapped into `dataset` beside them (each in its register's graph)."""
-    for s, p, o, g in summary_quads(dataset.quads((None, None, None, None))):
+    relevant = (quad for predicate in (RDF.type, QZ.jurisdiction, *sorted(_KEPT)) for quad in dataset.quads((None, predicate, None, None)))
+    for s, p, o, g in summary_quads(relevant):
         dataset.graph(g).add((s, p, o))
