@@ -31,6 +31,25 @@ class QZ(DefinedNamespace):
     dutyBasisCitation: object
     accountabilityBasisCitation: object
 
+    # issue 13: per-register summaries (graph/map/summaries.py)
+    RegisterSummary: object
+    SummaryEntry: object
+    summaryOf: object
+    summaryJurisdiction: object
+    byPowerType: object
+    byCanonicalPower: object
+    byArticle: object
+    byStageLevel: object
+    summaryPowerType: object
+    summaryCanonicalPower: object
+    summaryArticle: object
+    summaryStageType: object
+    summaryRiskLevel: object
+    summaryItem: object
+    itemCount: object
+    riskPointCount: object
+    minStageOrder: object
+
     # classes
     Jurisdiction: object
     Agency: object

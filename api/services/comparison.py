@@ -41,6 +41,36 @@ class Matrix:
 
 
 def matrix_cells(select: Select, lang: str = "zh") -> Matrix:
+    """The matrix, from the per-register summaries where the store has them (else counted item by item)."""
+    from quanze.graph.query import summaries
+
+    if not summaries.available(select):
+        return matrix_cells_scan(select, lang)
+    cell_rows, item_rows = summaries.matrix_cells(select, lang)
+    members: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in sorted(item_rows, key=lambda r: (r["cell"], r["item"], r["label"] or "")):
+        members[r["cell"]].append((r["item"], r["label"] or ""))
+    cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
+    canonical: dict[str, tuple[str, str, str]] = {}
+    for r in cell_rows:
+        cell = cells[(r["code"], r["cid"])]
+        for item, label in members.get(r["cell"], []):
+            if item not in [i for i, _ in cell.items]:
+                cell.items.append((item, label))
+        cell.top = max(cell.top, int(float(r["top"])) if r["top"] else 0)
+        cell.risks += int(r["risks"] or 0)
+        canonical[r["cid"]] = (r["cid"], r["cname"], r["type"] or "")
+    return _matrix(cells, canonical, {(r["code"], r["jname"]) for r in cell_rows})
+
+
+def _matrix(cells: dict[tuple[str, str], Cell], canonical: dict[str, tuple[str, str, str]], jurisdictions: set[tuple[str, str]]) -> Matrix:
+    ordered_j = sorted(jurisdictions)
+    ordered = sorted(canonical.values(), key=lambda c: (c[2], -sum((code, c[0]) in cells for code, _ in ordered_j), c[1]))
+    return Matrix(ordered_j, ordered, dict(cells))
+
+
+def matrix_cells_scan(select: Select, lang: str = "zh") -> Matrix:
+    """The matrix counted item by item over the whole country (a store without summaries)."""
     rows = select(PREFIXES + f"""SELECT ?code ?jname ?cid ?cname ?type ?item ?label (MAX(?rank) AS ?top) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {{
         ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:canonicalPower ?c .
         ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname .
@@ -57,9 +87,7 @@ def matrix_cells(select: Select, lang: str = "zh") -> Matrix:
         cell.top = max(cell.top, int(float(r["top"])) if r["top"] else 0)
         cell.risks += int(r["risks"] or 0)
         canonical[r["cid"]] = (r["cid"], r["cname"], r["type"] or "")
-    jurisdictions = sorted({(r["code"], r["jname"]) for r in rows})
-    ordered = sorted(canonical.values(), key=lambda c: (c[2], -sum((code, c[0]) in cells for code, _ in jurisdictions), c[1]))
-    return Matrix(jurisdictions, ordered, dict(cells))
+    return _matrix(cells, canonical, {(r["code"], r["jname"]) for r in rows})
 
 
 @dataclass
@@ -118,7 +146,20 @@ def side_by_side(select: Select, a: str, b: str, matrix: Matrix) -> tuple[str, s
 
 
 def chart_data(select: Select, matrix: Matrix, lang: str = "zh") -> dict[str, object]:
-    """Series for the charts a provincial reviewer puts in a report."""
+    """Series for the charts a provincial reviewer puts in a report (from the per-register summaries where the store has them)."""
+    from quanze.graph.query import summaries
+
+    if summaries.available(select):
+        per_type = summaries.items_per_type(select, lang)
+        per_stage = summaries.risks_per_stage(select, lang)
+        cited = summaries.most_cited(select)
+    else:
+        per_type, per_stage, cited = chart_rows_scan(select, lang)
+    return _charts(per_type, per_stage, cited, matrix, lang)
+
+
+def chart_rows_scan(select: Select, lang: str = "zh") -> tuple[list, list, list]:
+    """The charts' rows counted item by item over the whole country (a store without summaries)."""
     per_type = select(PREFIXES + f"""SELECT ?code ?jname ?type (COUNT(DISTINCT ?item) AS ?n) WHERE {{
         ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:powerType/skos:prefLabel ?type . {_lang_filter('?type', lang)}
         ?j qz:divisionCode ?code ; rdfs:label ?jname }} GROUP BY ?code ?jname ?type ORDER BY ?code""")
@@ -129,6 +170,10 @@ def chart_data(select: Select, matrix: Matrix, lang: str = "zh") -> dict[str, ob
     cited = select(PREFIXES + """SELECT ?article ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
         ?item a qz:PowerItem ; qz:legalBasis ?article . ?article rdfs:label ?label }
         GROUP BY ?article ?label ORDER BY DESC(?n) ?label LIMIT 15""")
+    return per_type, per_stage, cited
+
+
+def _charts(per_type: list, per_stage: list, cited: list, matrix: Matrix, lang: str) -> dict[str, object]:
     jurisdictions = [f"{name}" for _, name in matrix.jurisdictions]
     types = sorted({r["type"] for r in per_type})
     counts = {(r["jname"], r["type"]): int(r["n"]) for r in per_type}

@@ -38,19 +38,27 @@ def selector(repo: Repository, settings: Settings) -> Select:
 def jurisdictions(select: Select) -> list[dict[str, object]]:
     """Each jurisdiction with its numbers (integers) of distinct power items and risk points.
 
-    Only `qz:PowerItem`s are counted: agencies and registers also point at their jurisdiction."""
-    rows = select(PREFIXES + """SELECT ?code ?name ?comment (COUNT(DISTINCT ?item) AS ?powers) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {
+    Only `qz:PowerItem`s are counted: agencies and registers also point at their jurisdiction.
+    Read from the per-register summaries (graph/query/summaries.py) where the store has them."""
+    from quanze.graph.query import summaries
+
+    rows = summaries.jurisdictions(select) if summaries.available(select) else jurisdictions_scan(select)
+    return [{**row, "powers": int(row["powers"] or 0), "risks": int(row["risks"] or 0)} for row in rows]
+
+
+def jurisdictions_scan(select: Select) -> list[dict[str, str | None]]:
+    """The home page's rows counted item by item over the whole country (a store without summaries)."""
+    return select(PREFIXES + """SELECT ?code ?name ?comment (COUNT(DISTINCT ?item) AS ?powers) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {
         ?j a qz:Jurisdiction ; qz:divisionCode ?code ; rdfs:label ?name .
         OPTIONAL { ?j rdfs:comment ?comment }
         OPTIONAL { ?item a qz:PowerItem ; qz:jurisdiction ?j . OPTIONAL { ?item qz:hasRiskPoint ?risk } }
       } GROUP BY ?code ?name ?comment ORDER BY ?code""")
-    return [{**row, "powers": int(row["powers"] or 0), "risks": int(row["risks"] or 0)} for row in rows]
 
 
 def powers_of(select: Select, code: str) -> list[dict[str, str | None]]:
     code = term(terms.division_code(code))
     return select(PREFIXES + f"""SELECT ?item ?label ?code ?type ?canonical ?canonicalName (MIN(?r) AS ?row) WHERE {{
-        ?item a qz:PowerItem ; qz:jurisdiction/qz:divisionCode {code} .
+        ?j qz:divisionCode {code} . ?item qz:jurisdiction ?j . FILTER EXISTS {{ ?item a qz:PowerItem }}
         OPTIONAL {{ ?item rdfs:label ?label }} OPTIONAL {{ ?item qz:itemCode ?code }}
         OPTIONAL {{ ?item qz:powerType/skos:prefLabel ?type FILTER(lang(?type) = "zh") }}
         OPTIONAL {{ ?item qz:canonicalPower ?c . ?c skos:notation ?canonical ; rdfs:label ?canonicalName }}

@@ -77,7 +77,9 @@ def jurisdiction_name(select: Select, code: str) -> str:
 
 def powers(select: Select, code: str) -> tuple[dict[str, Power], dict[str, str], list[str]]:
     """Canonical id → Power for a jurisdiction; canonical names; labels of unaligned items."""
-    base = f"?item a qz:PowerItem ; qz:jurisdiction/qz:divisionCode {term(division_code(code))} ."
+    # the division code first (the narrowest pattern), the type test last: `?item a qz:PowerItem`
+    # would make the embedded engine start from every item of the country
+    base = f"?j qz:divisionCode {term(division_code(code))} . ?item qz:jurisdiction ?j . FILTER EXISTS {{ ?item a qz:PowerItem }}"
     result: dict[str, Power] = defaultdict(Power)
     names: dict[str, str] = {}
     for row in select(PREFIXES + f"""SELECT ?cid ?cname ?label WHERE {{ {base}
@@ -101,7 +103,7 @@ def powers(select: Select, code: str) -> tuple[dict[str, Power], dict[str, str],
     unaligned = [
         row["label"] or "（无名称）"
         for row in select(PREFIXES + f"""SELECT ?label WHERE {{ {base} OPTIONAL {{ ?item rdfs:label ?label }}
-            MINUS {{ ?item qz:canonicalPower ?c }} }}""")
+            OPTIONAL {{ ?item qz:canonicalPower ?c }} FILTER(!BOUND(?c)) }}""")
     ]
     return dict(result), names, unaligned
 
@@ -190,14 +192,23 @@ def to_csv(c: Comparison) -> str:
 
 
 def matrix(select: Select) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[tuple[str, str], int]]:
-    """(jurisdictions, canonical powers, (code, canonical) → number of items)."""
-    rows = select(PREFIXES + """SELECT ?code ?jname ?cid ?cname (COUNT(DISTINCT ?item) AS ?n) WHERE {
-        ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:canonicalPower ?c .
-        ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname }
-        GROUP BY ?code ?jname ?cid ?cname""")
+    """(jurisdictions, canonical powers, (code, canonical) → number of items).
+
+    Read from the per-register summaries (graph/query/summaries.py) where the store has them."""
+    from quanze.graph.query import summaries
+
+    rows = summaries.matrix(select) if summaries.available(select) else matrix_scan(select)
     jurisdictions = sorted({(r["code"], r["jname"]) for r in rows})
     canon = sorted({(r["cid"], r["cname"]) for r in rows})
     return jurisdictions, canon, {(r["code"], r["cid"]): int(r["n"]) for r in rows}
+
+
+def matrix_scan(select: Select) -> list[dict[str, str | None]]:
+    """The matrix's rows counted item by item over the whole country (a store without summaries)."""
+    return select(PREFIXES + """SELECT ?code ?jname ?cid ?cname (COUNT(DISTINCT ?item) AS ?n) WHERE {
+        ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:canonicalPower ?c .
+        ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname }
+        GROUP BY ?code ?jname ?cid ?cname""")
 
 
 def matrix_text(select: Select) -> str:

@@ -32,6 +32,7 @@ from quanze.graph.map.catalogue import catalogue_quads
 from quanze.graph.map.alignment import add_alignment, add_canonical, item_facts
 from quanze.graph.map.items import JURISDICTIONS_GRAPH, RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
 from quanze.graph.map.statutes import statute_graph
+from quanze.graph.map.summaries import add_summaries
 from quanze.graph.model import ItemDraft
 from quanze.graph.namespaces import ID, QZ
 from quanze.graph.read.text import UnreadableInput, read_bytes
@@ -146,6 +147,7 @@ def map_units(units: list[Unit], data: Path, ontology: Path, catalogue: bool = T
         _map_unit(unit, data, ontology, dataset, report, listed)
     if report.powers_per_jurisdiction:
         add_reports(dataset)
+    add_summaries(dataset)  # issue 13: per-register counts for the pages (graph/map/summaries.py)
     quads = dataset.serialize(format="nquads", encoding="utf-8")
     return (quads + ox.serialize(listed, format=ox.RdfFormat.N_QUADS) if catalogue else quads), report
 

@@ -1,0 +1,137 @@
+"""The country-wide counts of the pages, read from the per-register summaries.
+
+The home page, the matrix and the charts count over every county. Counted item by item,
+their queries read the whole country on each request; `quanze build` and `quanze add` write a
+`qz:RegisterSummary` per register (graph/map/summaries.py), and these queries sum those.
+Each function gives the same rows as the scan it replaces (tests/test_summaries.py runs both
+on the seed store and on a synthetic country).
+
+A store built before summaries existed has none; its ontology graph does not know
+`qz:RegisterSummary` either, so `available` says no and the callers fall back to the scans
+(`python -m quanze.graph.store.summaries STORE` adds them to such a store).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Select = Callable[[str], list[dict[str, str | None]]]
+
+PREFIXES = """PREFIX qz: <https://w3id.org/quanze/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def _lang_filter(var: str, lang: str) -> str:
+    return f'FILTER(lang({var}) = "{"en" if lang == "en" else "zh"}")'
+
+
+def available(select: Select) -> bool:
+    """Whether the store's summaries can be trusted: it was built (or backfilled) by code that writes them."""
+    return bool(select(PREFIXES + "SELECT ?kind WHERE { qz:RegisterSummary a ?kind } LIMIT 1"))
+
+
+# Each { SELECT … } below reads one relation and the engine joins them whole (hash joins):
+# several times faster on the embedded store than looking each one up summary by summary.
+_JURISDICTIONS = "{ SELECT ?j ?code ?jname WHERE { ?j qz:divisionCode ?code ; rdfs:label ?jname } }"
+_CANONICAL = "{ SELECT ?c ?cid ?cname WHERE { ?c a qz:CanonicalPower ; skos:notation ?cid ; rdfs:label ?cname } }"
+_SUMMARY_JURISDICTION = "{ SELECT ?summary ?j WHERE { ?summary qz:summaryJurisdiction ?j } }"
+
+
+def _entries(link: str, dimension: str, measure: str) -> str:
+    """The summaries' entries of one kind: ?summary ?e ?<dimension var> ?<measure var>."""
+    return (f"{{ SELECT ?summary ?e WHERE {{ ?summary qz:{link} ?e }} }}\n"
+            f"      {{ SELECT ?e ?{dimension[0]} WHERE {{ ?e qz:{dimension[1]} ?{dimension[0]} }} }}\n"
+            f"      {{ SELECT ?e ?{measure[0]} WHERE {{ ?e qz:{measure[1]} ?{measure[0]} }} }}")
+
+
+def jurisdictions(select: Select) -> list[dict[str, str | None]]:
+    """code, name, comment, powers, risks: each jurisdiction with its numbers of power items and risk points."""
+    return select(PREFIXES + """SELECT ?code ?name ?comment (SUM(?n) AS ?powers) (SUM(?r) AS ?risks) WHERE {
+        ?j a qz:Jurisdiction ; qz:divisionCode ?code ; rdfs:label ?name .
+        OPTIONAL { ?j rdfs:comment ?comment }
+        OPTIONAL { ?summary qz:summaryJurisdiction ?j ; qz:itemCount ?n ; qz:riskPointCount ?r }
+      } GROUP BY ?code ?name ?comment ORDER BY ?code""")
+
+
+def matrix(select: Select) -> list[dict[str, str | None]]:
+    """code, jname, cid, cname, n: items per jurisdiction and canonical power.
+
+    The counts come as (code, cid, n) and the names from two small queries: a result of tens of
+    thousands of rows costs more to write and read than to compute, so it carries no names."""
+    counts = select(PREFIXES + f"""SELECT ?code ?cid ?n WHERE {{
+      {{ SELECT ?j ?c (SUM(?k) AS ?n) WHERE {{
+      {_SUMMARY_JURISDICTION}
+      {_entries("byCanonicalPower", ("c", "summaryCanonicalPower"), ("k", "itemCount"))} }} GROUP BY ?j ?c }}
+      {{ SELECT ?j ?code WHERE {{ ?j qz:divisionCode ?code }} }}
+      {{ SELECT ?c ?cid WHERE {{ ?c a qz:CanonicalPower ; skos:notation ?cid }} }}
+    }}""")
+    jurisdictions: dict[str, list[str]] = {}
+    for row in select(PREFIXES + f"SELECT ?code ?jname WHERE {{ {{ SELECT DISTINCT ?j WHERE {{ ?summary qz:summaryJurisdiction ?j }} }} ?j qz:divisionCode ?code ; rdfs:label ?jname }}"):
+        jurisdictions.setdefault(row["code"], []).append(row["jname"])
+    canonical: dict[str, list[str]] = {}
+    for row in select(PREFIXES + f"SELECT ?cid ?cname WHERE {_CANONICAL}"):
+        canonical.setdefault(row["cid"], []).append(row["cname"])
+    totals: dict[tuple, int] = {}
+    for row in counts:  # a code or notation of two nodes, or a node with two names: summed per name, as GROUP BY does
+        for jname in jurisdictions.get(row["code"], []):
+            for cname in canonical.get(row["cid"], []):
+                key = (row["code"], jname, row["cid"], cname)
+                totals[key] = totals.get(key, 0) + int(row["n"])
+    return [{"code": k[0], "jname": k[1], "cid": k[2], "cname": k[3], "n": str(n)} for k, n in totals.items()]
+
+
+def matrix_cells(select: Select, lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
+    """The matrix's cells, and their items.
+
+    Cells: cell, code, jname, cid, cname, type (the canonical power's type, in `lang`), risks,
+    top (the highest rank of the cell's risk levels). Items: cell, item, label."""
+    cells = select(PREFIXES + f"""SELECT ?cell ?code ?jname ?cid ?cname ?type ?risks ?top WHERE {{
+      {{ SELECT ?summary ?j ?cell ?c ?risks WHERE {{
+      {_SUMMARY_JURISDICTION}
+      {_entries("byCanonicalPower", ("c", "summaryCanonicalPower"), ("risks", "riskPointCount")).replace("?e", "?cell")} }} }}
+      {_JURISDICTIONS}
+      {_CANONICAL}
+      OPTIONAL {{ {{ SELECT ?cell (MAX(?rank) AS ?top) WHERE {{
+          {{ SELECT ?cell ?level WHERE {{ ?cell qz:summaryRiskLevel ?level . ?summary qz:byCanonicalPower ?cell }} }}
+          {{ SELECT ?level ?rank WHERE {{ ?level qz:rank ?rank }} }} }} GROUP BY ?cell }} }}
+      OPTIONAL {{ {{ SELECT ?c ?type WHERE {{ ?c a qz:CanonicalPower ; qz:powerType/skos:prefLabel ?type {_lang_filter('?type', lang)} }} }} }}
+    }}""")
+    items = select(PREFIXES + """SELECT ?cell ?item ?label WHERE {
+        { SELECT ?cell ?item WHERE { ?cell qz:summaryItem ?item } }
+        OPTIONAL { ?item rdfs:label ?label } }""")
+    return cells, items
+
+
+def items_per_type(select: Select, lang: str = "zh") -> list[dict[str, str | None]]:
+    """code, jname, type, n: power items per jurisdiction and power type."""
+    return select(PREFIXES + f"""SELECT ?code ?jname ?type (SUM(?k) AS ?n) WHERE {{
+      {{ SELECT ?j ?t ?k WHERE {{
+      {_SUMMARY_JURISDICTION}
+      {_entries("byPowerType", ("t", "summaryPowerType"), ("k", "itemCount"))} }} }}
+      {_JURISDICTIONS}
+      {{ SELECT ?t ?type WHERE {{ ?t skos:prefLabel ?type . {_lang_filter('?type', lang)} }} }}
+    }} GROUP BY ?code ?jname ?type ORDER BY ?code""")
+
+
+def risks_per_stage(select: Select, lang: str = "zh") -> list[dict[str, str | None]]:
+    """stage, rank, n, o: risk points per stage type (its name in `lang`) and level rank, with the least stage order."""
+    return select(PREFIXES + f"""SELECT ?stage ?rank (SUM(?k) AS ?n) (MIN(?order) AS ?o) WHERE {{
+      {{ SELECT ?e ?t ?level ?k WHERE {{
+      {_entries("byStageLevel", ("t", "summaryStageType"), ("k", "riskPointCount"))}
+      {{ SELECT ?e ?level WHERE {{ ?e qz:summaryRiskLevel ?level }} }} }} }}
+      {{ SELECT ?level ?rank WHERE {{ ?level qz:rank ?rank }} }}
+      {{ SELECT ?t ?stage WHERE {{ ?t skos:prefLabel ?stage . {_lang_filter('?stage', lang)} }} }}
+      OPTIONAL {{ ?e qz:minStageOrder ?order }}
+    }} GROUP BY ?stage ?rank""")
+
+
+def most_cited(select: Select, limit: int = 15) -> list[dict[str, str | None]]:
+    """article, label, n: the articles the most power items rest on (qz:legalBasis names only
+    articles found in a catalogued text: each is a qz:Article of the statutes graph)."""
+    return select(PREFIXES + f"""SELECT ?article ?label ?n WHERE {{
+      {{ SELECT ?article (SUM(?k) AS ?n) WHERE {{
+      {_entries("byArticle", ("article", "summaryArticle"), ("k", "itemCount"))} }} GROUP BY ?article }}
+      {{ SELECT ?article ?label WHERE {{ ?article a qz:Article ; rdfs:label ?label }} }} }}
+      ORDER BY DESC(?n) ?label LIMIT {int(limit)}""")
