@@ -78,6 +78,7 @@ MAX_QUERY_TEXT = 10 * 1024 * 1024
 GRAPH_LIST_SECONDS = 5.0
 SHARED_GRAPHS = tuple(str(ID[f"graph/{name}"]) for name in ("ontology", "statutes", "jurisdictions", "canonical", "alignment", "registers"))
 _XML_NAME = re.compile(rb'<(variable|binding) name="([^"]+)"')
+_XML_BNODE = re.compile(rb"<bnode>([^<]*)</bnode>")
 _SOURCE_CONTENT = "https://w3id.org/quanze/ontology#sourceContent"
 
 
@@ -527,6 +528,8 @@ def results(kind: str, data: bytes, back: dict[str, str]) -> ox.QuerySolutions |
         scratch = ox.Store()
         scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
         return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    # blank node labels as the engine writes them (Virtuoso: nodeID://b123) are no valid labels for pyoxigraph
+    data = _XML_BNODE.sub(lambda m: b"<bnode>b%s</bnode>" % m.group(1).hex().encode("ascii"), data)
     if back:
         data = _XML_NAME.sub(lambda m: b'<%s name="%s"' % (m.group(1), back.get(m.group(2).decode(), m.group(2).decode()).encode("utf-8")), data)
     try:
@@ -715,7 +718,7 @@ def updating_remote(location: RemoteLocation, codes: Iterable[str]) -> Iterator[
     stays = set().union(*(after.get(g, set()) for g in now_current)) if now_current else set()
     candidates = {t for g in out_of_current for t in before.get(g, ()) if not _has_blank(t)} | deltas[alignment_graph][0]
     candidates -= stays
-    excluded = " ".join(_iri(g) for g in [CURRENT_GRAPH, catalogue_graph, *superseded])
+    excluded = ", ".join(_iri(g) for g in [CURRENT_GRAPH, catalogue_graph, *superseded])
     triples = sorted(candidates, key=str)
     for start in range(0, len(triples), 200):
         rows = " ".join(f"({term(t.subject)} {term(t.predicate)} {_object(t.object)})" for t in triples[start:start + 200])
