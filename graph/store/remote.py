@@ -291,7 +291,7 @@ class _Client:
         message = " ".join(text.split("SPARQL query:")[0].split())[:300]
         if status in (401, 403):
             hint = "" if self.user else " (set QUANZE_STORE_USER and QUANZE_STORE_PASSWORD)"
-            return RemoteStoreError(f"the SPARQL server {self.location} refused the request ({status}){hint}: {message}")
+            return RemoteStoreError(f"the SPARQL server {self.location} refused the request ({status}){hint}{': ' + message if message else ''}")
         if "SR171" in text or "timed out" in text.lower() or status in (503, 504):
             return RemoteStoreError(f"the SPARQL server {self.location} stopped the query: it took too long ({message})", 504)
         if status == 400 or re.search(r"\b(SP0\d\d|37000)\b", text):
