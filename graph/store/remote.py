@@ -383,13 +383,16 @@ class RemoteStore:
             text = bind(text, substitutions)
         if base_iri:
             text = f"BASE {term(ox.NamedNode(base_iri))}\n" + text
-        if named_graphs is None and any(k == "word" and t.upper() == "GRAPH" for k, t in tokens(text)):
+        words = {t.upper() for k, t in tokens(text) if k == "word"}
+        own_dataset = "FROM" in words and not default_graph and named_graphs is None  # FROM / FROM NAMED rule, as on the embedded store
+        if named_graphs is None and "GRAPH" in words and not own_dataset:
             named_graphs = self.graph_names()  # GRAPH ?g: Quanze's graphs, not the current-facts graph nor the engine's
         if not self.client.server and self.location.dialect == "auto":
             self._probe()
         fields = [("query", text)]
-        fields += [("default-graph-uri", g) for g in (list(default_graph) if default_graph else [CURRENT_GRAPH])]
-        fields += [("named-graph-uri", g) for g in (named_graphs or ())]
+        if not own_dataset:
+            fields += [("default-graph-uri", g) for g in (list(default_graph) if default_graph else [CURRENT_GRAPH])]
+            fields += [("named-graph-uri", g) for g in (named_graphs or ())]
         body = urllib.parse.urlencode(fields).encode("utf-8")
         data, headers = self.client.request(
             "POST", self.location.query_url, body,
