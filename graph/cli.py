@@ -25,7 +25,6 @@ from quanze.graph.query.guard import RefusedQuery, check_text, inspect
 from quanze.graph.query.terms import InvalidParameter, division_code, iri, term
 from quanze.graph.read.text import UnreadableInput, read_bytes
 from quanze.graph.store.oxigraph import QueryError, StoreError, open_store, run_query
-from quanze.graph.store.remote import is_remote
 from quanze.graph.query.text_table import format_table
 
 EXIT_OK, EXIT_INPUT = 0, 2
@@ -316,7 +315,7 @@ def _registers(args: argparse.Namespace) -> int:
 
 def _empty(store: Path) -> bool:
     """No store yet: a missing or empty directory, or a SPARQL server without Quanze's graphs."""
-    if is_remote(store):
+    if paths.is_remote(store):
         from quanze.graph.store.remote import RemoteStore, is_empty
 
         return is_empty(RemoteStore(store))  # type: ignore[arg-type]
@@ -534,7 +533,7 @@ def _serve(args: argparse.Namespace) -> int:
                     log_level="warning", http=http, timeout_keep_alive=20)
         return EXIT_OK
     # several server processes on one socket: each builds the app from the (checked) environment
-    os.environ["QUANZE_STORE"] = str(store if is_remote(store) else store.resolve())
+    os.environ["QUANZE_STORE"] = str(store if paths.is_remote(store) else store.resolve())
     os.environ["QUANZE_HTTP_WORKERS"] = str(processes)
     uvicorn.run("quanze.api.main:create_app", factory=True, workers=processes, host=args.host, port=args.port,
                 log_level="warning", http=http, timeout_keep_alive=20)

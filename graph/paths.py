@@ -52,6 +52,11 @@ def shapes_dir() -> Path:
     return Path(os.environ["QUANZE_SHAPES"]) if os.environ.get("QUANZE_SHAPES") else packaged("quanze.shapes")
 
 
+def is_remote(store: object) -> bool:
+    """A SPARQL server (graph/store/remote.py's RemoteLocation) rather than a store directory; imports nothing."""
+    return type(store).__name__ == "RemoteLocation"
+
+
 def store_location(text: str) -> Path:
     """A store directory, or a SPARQL server for `sparql+http(s)://HOST:PORT/PATH` (graph/store/remote.py)."""
     if text.startswith(("sparql+http://", "sparql+https://")):

@@ -146,8 +146,10 @@ class GenerationWatch:
 
 
 def _remote(store: object) -> bool:
-    """A SPARQL server named by a sparql+http:// location rather than a directory."""
-    return type(store).__name__ == "RemoteLocation"
+    """A SPARQL server named by a sparql+http:// location (graph/store/remote.py) rather than a directory."""
+    from quanze.graph.paths import is_remote
+
+    return is_remote(store)
 
 
 # --- writing --------------------------------------------------------------------------------
