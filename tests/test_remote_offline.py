@@ -244,3 +244,16 @@ def test_the_server_answers_502_and_504_for_the_engines_failures():
             handler.behaviour = "500"
             answer = client.get("/sparql", params={"query": "ASK { }"})
             assert answer.status_code == 502 and "SR999" in answer.text and "SECRET" not in answer.text
+
+
+def test_many_named_graphs_go_into_the_text_not_into_headers():
+    from quanze.graph.store.remote import with_dataset
+
+    query = "PREFIX a: <urn:a#> SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o FILTER(?o = 'WHERE') } }"
+    text = with_dataset(query, ["urn:current"], ["urn:x", "urn:y"])
+    assert text == ("PREFIX a: <urn:a#> SELECT ?g  FROM <urn:current> FROM NAMED <urn:x> FROM NAMED <urn:y>\n"
+                    "WHERE { GRAPH ?g { ?s ?p ?o FILTER(?o = 'WHERE') } }")
+    assert with_dataset("ASK { ?s ?p ?o }", ["urn:c"], []) == "ASK  FROM <urn:c>\n{ ?s ?p ?o }"
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("WHERE"), ox.NamedNode("urn:x")))
+    assert [r["g"].value for r in store.query(text)] == ["urn:x"]

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import os
 import re
 import secrets
@@ -284,6 +285,8 @@ class _Client:
                 raise self._http_error(error.code, text) from None
             except (urllib.error.URLError, OSError) as error:
                 raise self._unreachable(error) from None
+            except http.client.HTTPException as error:
+                raise RemoteStoreError(f"the SPARQL server {self.location} sent a malformed answer: {str(error)[:200]}") from None
         raise RemoteStoreError(f"the SPARQL server {self.location} refused the credentials")
 
     def _http_error(self, status: int, text: str) -> BaseException:
@@ -333,6 +336,18 @@ def bind(sparql: str, substitutions: dict) -> str:
         raise QueryError("the query has no WHERE group to bind variables in")
     texts = [text for _, text in parts]
     texts[brace] = f"{{ VALUES ({variables}) {{ ({row}) }}"
+    return "".join(texts)
+
+
+def with_dataset(sparql: str, default: list[str], named: list[str]) -> str:
+    """The query with `FROM <g>` for each default graph and `FROM NAMED <g>` for each named graph, placed before its WHERE."""
+    clauses = " ".join([*(f"FROM {term(ox.NamedNode(g))}" for g in default), *(f"FROM NAMED {term(ox.NamedNode(g))}" for g in named)])
+    parts = tokens(sparql)
+    where = next((i for i, (kind, text) in enumerate(parts) if kind == "word" and text.upper() == "WHERE"), None)
+    if where is None:  # SELECT * { … }, ASK { … }; a DESCRIBE without a pattern takes it at the end
+        where = next((i for i, part in enumerate(parts) if part == ("other", "{")), len(parts))
+    texts = [text for _, text in parts]
+    texts.insert(where, f" {clauses}\n")
     return "".join(texts)
 
 
@@ -389,10 +404,14 @@ class RemoteStore:
             named_graphs = self.graph_names()  # GRAPH ?g: Quanze's graphs, not the current-facts graph nor the engine's
         if not self.client.server and self.location.dialect == "auto":
             self._probe()
-        fields = [("query", text)]
-        if not own_dataset:
-            fields += [("default-graph-uri", g) for g in (list(default_graph) if default_graph else [CURRENT_GRAPH])]
-            fields += [("named-graph-uri", g) for g in (named_graphs or ())]
+        defaults = list(default_graph) if default_graph else [CURRENT_GRAPH]
+        fields = []
+        if named_graphs and not own_dataset:
+            # many graphs: FROM / FROM NAMED in the text (Virtuoso echoes each named-graph-uri as a response header)
+            text = with_dataset(text, defaults, list(named_graphs))
+        elif not own_dataset:
+            fields += [("default-graph-uri", g) for g in defaults]
+        fields.insert(0, ("query", text))
         body = urllib.parse.urlencode(fields).encode("utf-8")
         data, headers = self.client.request(
             "POST", self.location.query_url, body,
