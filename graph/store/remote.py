@@ -641,6 +641,9 @@ def write_dataset(location: RemoteLocation, chunks: bytes | Iterable[bytes]) -> 
         current = f"{prefix}current"
         _batched_updates(store, [f"ADD SILENT {_iri(target)} TO {_iri(current)}" for graph, target in staged.items()
                                  if graph != str(CATALOGUE_GRAPH)], size=20)
+        # the count the embedded store reports: named graphs and the default graph's copy of the current facts
+        rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[current], timeout=location.timeout * 10)
+        total = sum(counts.values()) + int(next(iter(rows))["n"].value)
     except BaseException:
         try:
             _batched_updates(store, [f"DROP SILENT GRAPH {_iri(g)}" for g in _staging_graphs(store, prefix)])
