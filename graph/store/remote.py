@@ -400,6 +400,8 @@ class RemoteStore:
             text = f"BASE {term(ox.NamedNode(base_iri))}\n" + text
         words = {t.upper() for k, t in tokens(text) if k == "word"}
         own_dataset = "FROM" in words and not default_graph and named_graphs is None  # FROM / FROM NAMED rule, as on the embedded store
+        # named_graphs=() with no default graph: every graph of the engine (a build's staging graphs), no dataset sent
+        own_dataset = own_dataset or (named_graphs is not None and not named_graphs and not default_graph)
         if named_graphs is None and "GRAPH" in words and not own_dataset:
             named_graphs = self.graph_names()  # GRAPH ?g: Quanze's graphs, not the current-facts graph nor the engine's
         if not self.client.server and self.location.dialect == "auto":
