@@ -18,6 +18,7 @@ from quanze.api.routers import downloads, errors, linked_data, ontology, pages, 
 from quanze.api.settings import Settings
 from quanze.graph import paths
 from quanze.graph.store.oxigraph import clean_orphans
+from quanze.graph.store.remote import is_remote
 
 HERE = Path(__file__).parent
 
@@ -29,7 +30,14 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
     async def lifespan(app: FastAPI):
         if repository is None:
             clean_orphans(settings.store)  # leftovers of killed builds, unless a build is running
-        app.state.repository = repository or OxigraphRepository.from_settings(settings)
+        if repository is not None:
+            app.state.repository = repository
+        elif is_remote(settings.store):  # a SPARQL server (sparql+http://…): api/remote_repository.py
+            from quanze.api.remote_repository import RemoteRepository
+
+            app.state.repository = RemoteRepository.from_settings(settings)
+        else:
+            app.state.repository = OxigraphRepository.from_settings(settings)
         app.state.validation_pool = validation_pool.ValidationPool.from_settings(settings)
         yield
         app.state.validation_pool.close()

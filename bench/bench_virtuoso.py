@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -26,39 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from virtuoso import running_virtuoso  # noqa: E402
 
-# the parts of a query in which a '?' is not a variable
-_SKIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*"
-)
-_VARIABLE = re.compile(r"[?$]([0-9A-Za-z_\u00B7\u00C0-\uFFFF]+)")
-
-
-def ascii_variables(query: str) -> tuple[str, dict[str, str]]:
-    """The query with every non-ASCII variable name replaced by v1, v2 …; and new → old names."""
-    names: dict[str, str] = {}
-    back: dict[str, str] = {}
-
-    def rename(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name.isascii():
-            return match.group(0)
-        if name not in names:
-            names[name] = f"v{len(names) + 1}_"
-            back[names[name]] = name
-        return match.group(0)[0] + names[name]
-
-    out, last = [], 0
-    for skip in _SKIP.finditer(query):
-        out.append(_VARIABLE.sub(rename, query[last:skip.start()]))
-        out.append(skip.group(0))
-        last = skip.end()
-    out.append(_VARIABLE.sub(rename, query[last:]))
-    return "".join(out), back
+from quanze.graph.query.variables import ascii_variables  # noqa: E402  (tokenizer-aware; tests/test_remote_offline.py)
 
 
 def _term(value: dict[str, str] | None) -> tuple[str, ...] | None:

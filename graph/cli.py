@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="quanze",
         description="Quanze (权责): legal knowledge graph of medical-insurance bureaus' power and risk registers.",
     )
-    parser.add_argument("--store", type=Path, help=f"store directory (default {paths.store_dir()}, env QUANZE_STORE)")
+    parser.add_argument("--store", type=_location, help=f"store directory, or a SPARQL server as sparql+http://HOST:PORT/PATH "
+                        f"(default {_default_store()}, env QUANZE_STORE)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser("build", help="build the embedded store from data/ (ontology, statutes, registers)")
@@ -134,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
     validate.add_argument(
-        "--store", dest="whole_store", nargs="?", const=True, type=Path, metavar="DIR",
+        "--store", dest="whole_store", nargs="?", const=True, type=_location, metavar="DIR",
         help="validate the whole built store (grouped by jurisdiction) instead of files: the global store, or DIR",
     )
     validate.add_argument(
@@ -201,6 +202,21 @@ def _store(args: argparse.Namespace) -> Path:
     return args.store or paths.store_dir()
 
 
+def _location(text: str) -> Path:
+    """--store: a directory, or sparql+http://… (a malformed URL: one line, exit 2)."""
+    try:
+        return paths.store_location(text)
+    except StoreError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _default_store() -> str:
+    try:
+        return str(paths.store_dir())
+    except StoreError:
+        return "QUANZE_STORE"
+
+
 # --- build ----------------------------------------------------------------------------------
 
 
@@ -263,9 +279,9 @@ def _add(args: argparse.Namespace) -> int:
         overrides.update(jurisdiction=division.name, province=division.province, city=division.city)
     incoming = [describe(path, args.version, args.data, overrides) for path in args.files]
     store = _store(args)
-    if not store.exists() or not any(store.iterdir()):
+    if _empty(store):
         write_store(shared_quads(args.data or paths.data_dir(), paths.ontology_dir()), store)
-    with updating(store) as writable:
+    with updating(store, {i.info.division_code for i in incoming}) as writable:
         change = apply(writable, incoming, [], args.data or paths.data_dir(), paths.ontology_dir())
     for entry in change.added:
         revised = f", revising {entry.revision_of.rsplit('/', 1)[-1]}" if entry.revision_of else ""
@@ -297,6 +313,15 @@ def _registers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _empty(store: Path) -> bool:
+    """No store yet: a missing or empty directory, or a SPARQL server without Quanze's graphs."""
+    if paths.is_remote(store):
+        from quanze.graph.store.remote import RemoteStore, is_empty
+
+        return is_empty(RemoteStore(store))  # type: ignore[arg-type]
+    return not store.exists() or not any(store.iterdir())
+
+
 def _remove(args: argparse.Namespace) -> int:
     from quanze.graph.store.oxigraph import updating
     from quanze.graph.store.registers import apply, catalogue
@@ -306,7 +331,7 @@ def _remove(args: argparse.Namespace) -> int:
         entries = [e for e in catalogue(handle) if args.name in (e.file, e.stem, f"{e.file}@{e.version}")]
     if not entries:
         raise CliError(f"the store holds no register {args.name!r} (see `quanze registers`)")
-    with updating(store) as writable:
+    with updating(store, {e.division_code for e in entries}) as writable:
         change = apply(writable, [], entries, args.data or paths.data_dir(), paths.ontology_dir())
     for entry in change.removed:
         print(f"removed {entry.file} ({entry.division_code} {entry.kind})")
@@ -392,7 +417,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.whole_store:
         from rdflib import Dataset
 
-        store_path = args.whole_store if isinstance(args.whole_store, Path) else _store(args)
+        store_path = args.whole_store if args.whole_store is not True else _store(args)
         with open_store(store_path) as store:
             if args.again:
                 dataset = Dataset()
@@ -508,7 +533,7 @@ def _serve(args: argparse.Namespace) -> int:
                     log_level="warning", http=http, timeout_keep_alive=20)
         return EXIT_OK
     # several server processes on one socket: each builds the app from the (checked) environment
-    os.environ["QUANZE_STORE"] = str(store.resolve())
+    os.environ["QUANZE_STORE"] = str(store if paths.is_remote(store) else store.resolve())
     os.environ["QUANZE_HTTP_WORKERS"] = str(processes)
     uvicorn.run("quanze.api.main:create_app", factory=True, workers=processes, host=args.host, port=args.port,
                 log_level="warning", http=http, timeout_keep_alive=20)

@@ -28,6 +28,15 @@ _ZH: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^no store at (?P<f>.+?): run `quanze build` first$"), "{f} 没有图库：请先运行 quanze build"),
     (re.compile(r"^--format xlsx writes a workbook: give a file with -o$"), "--format xlsx 输出的是工作簿：请用 -o 指定文件"),
     (re.compile(r"^port (?P<p>\d+) on (?P<h>\S+) is in use.*$"), "{h} 的端口 {p} 已被占用：换一个端口（--port），或先停止占用它的程序"),
+    # a SPARQL server as the store (graph/store/remote.py)
+    (re.compile(r"^cannot reach the SPARQL server (?P<s>\S+): (?P<d>.*)$"), "无法连接 SPARQL 服务器 {s}：{d}"),
+    (re.compile(r"^the SPARQL server (?P<s>\S+) did not answer (in time|within (?P<t>\S+) s)$"), "SPARQL 服务器 {s} 未在限定时间内应答"),
+    (re.compile(r"^the SPARQL server (?P<s>\S+) stopped the query: it took too long(?P<d>.*)$"), "SPARQL 服务器 {s} 因超时中止了查询{d}"),
+    (re.compile(r"^the SPARQL server (?P<s>\S+) refused the request \((?P<c>\d+)\)(?P<d>.*)$"), "SPARQL 服务器 {s} 拒绝了请求（{c}）{d}"),
+    (re.compile(r"^the SPARQL server (?P<s>\S+) answered (?P<c>\d+): (?P<d>.*)$"), "SPARQL 服务器 {s} 返回错误 {c}：{d}"),
+    (re.compile(r"^the SPARQL server refused the query: (?P<d>.*)$"), "SPARQL 服务器拒绝了该查询：{d}"),
+    (re.compile(r"^the SPARQL server (?P<s>\S+) holds no Quanze data: .*$"), "SPARQL 服务器 {s} 中没有 Quanze 数据：请先运行 quanze --store {s} build"),
+    (re.compile(r"^the store URL may not hold a user or password: .*$"), "图库地址中不能写用户名或密码：请设置环境变量 QUANZE_STORE_USER 和 QUANZE_STORE_PASSWORD"),
 ]
 
 

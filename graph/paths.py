@@ -52,14 +52,30 @@ def shapes_dir() -> Path:
     return Path(os.environ["QUANZE_SHAPES"]) if os.environ.get("QUANZE_SHAPES") else packaged("quanze.shapes")
 
 
+def is_remote(store: object) -> bool:
+    """A SPARQL server (graph/store/remote.py's RemoteLocation) rather than a store directory; imports nothing."""
+    return type(store).__name__ == "RemoteLocation"
+
+
+def store_location(text: str) -> Path:
+    """A store directory, or a SPARQL server for `sparql+http(s)://HOST:PORT/PATH` (graph/store/remote.py)."""
+    if text.startswith(("sparql+http://", "sparql+https://")):
+        from quanze.graph.store.remote import parse_location
+
+        return parse_location(text)  # type: ignore[return-value]
+    return Path(text)
+
+
 def queries_dir() -> Path:
     """The example queries shown on the query page and run by the tests."""
     return packaged("quanze.queries")
 
 
 def store_dir() -> Path:
-    """The embedded store: QUANZE_STORE, else `var/store` of a checkout, else the user's data directory."""
+    """The embedded store: QUANZE_STORE, else `var/store` of a checkout, else the user's data directory.
+
+    QUANZE_STORE may name a SPARQL server instead (`sparql+http://…`): a RemoteLocation then."""
     if os.environ.get("QUANZE_STORE"):
-        return Path(os.environ["QUANZE_STORE"])
+        return store_location(os.environ["QUANZE_STORE"])
     root = checkout_root()
     return root / "var" / "store" if root else Path(platformdirs.user_data_dir("quanze")) / "store"

@@ -107,6 +107,11 @@ def open_read_only(generation: Generation) -> ox.Store:
 
 def check_store(store: Path) -> Generation:
     """Resolve and open the live generation once (as `serve`, `query`, `export` do at start)."""
+    if _remote(store):
+        from quanze.graph.store.remote import check_remote
+
+        check_remote(store)  # type: ignore[arg-type]
+        return Generation("remote", Path(str(store)))
     generation = current_generation(store)
     handle = open_read_only(generation)
     del handle
@@ -138,6 +143,13 @@ class GenerationWatch:
                 return self.current  # a damaged pointer: keep serving what we have
             self.current, self._stamp = fresh, stamp
         return self.current
+
+
+def _remote(store: object) -> bool:
+    """A SPARQL server named by a sparql+http:// location (graph/store/remote.py) rather than a directory."""
+    from quanze.graph.paths import is_remote
+
+    return is_remote(store)
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -219,6 +231,8 @@ def _remove_legacy_files(store: Path) -> None:
 
 def clean_orphans(store: Path) -> bool:
     """Remove leftovers of killed builds if no build is running now; True if it could look."""
+    if _remote(store):
+        return True  # a remote build removes its leftovers itself
     if not store.is_dir():
         _recover_old_layout(store)
         return True
@@ -291,6 +305,10 @@ def write_store(nquads: bytes | Iterable[bytes], target: Path) -> int:
     `os.replace` of the pointer switches. A full disk or any write error removes the partial
     generation and raises StoreError with the previous store untouched.
     """
+    if _remote(target):
+        from quanze.graph.store.remote import write_dataset
+
+        return write_dataset(target, nquads)  # type: ignore[arg-type]
     target.parent.mkdir(parents=True, exist_ok=True)
     _recover_old_layout(target)
     with _build_lock(target):
@@ -331,9 +349,18 @@ def _live_size(store: Path) -> int:
 
 
 @contextmanager
-def updating(target: Path) -> Iterator[ox.Store]:
+def updating(target: Path, codes: Iterable[str] = ()) -> Iterator[ox.Store]:
     """A writable copy of the live generation (a RocksDB checkpoint: hard links, cheap), made the next
-    generation with one rename of the pointer only if the block succeeds; the live one is untouched otherwise."""
+    generation with one rename of the pointer only if the block succeeds; the live one is untouched otherwise.
+
+    On a remote store (graph/store/remote.py) the copy holds what a change of the jurisdictions
+    `codes` touches, and the changes are written back graph by graph."""
+    if _remote(target):
+        from quanze.graph.store.remote import updating_remote
+
+        with updating_remote(target, codes) as store:  # type: ignore[arg-type]
+            yield store
+        return
     live = current_generation(target)
     _recover_old_layout(target)
     with _build_lock(target):
@@ -393,7 +420,14 @@ def _switch(store: Path, name: str) -> None:
 
 @contextmanager
 def open_store(path: Path) -> Iterator[ox.Store]:
-    """Open the live generation read-only; StoreError with one clear line if there is none or it is corrupt."""
+    """Open the live generation read-only; StoreError with one clear line if there is none or it is corrupt.
+
+    A `sparql+http://` location opens a RemoteStore (graph/store/remote.py) with the same reading methods."""
+    if _remote(path):
+        from quanze.graph.store.remote import check_remote
+
+        yield check_remote(path)  # type: ignore[arg-type,misc]
+        return
     store = open_read_only(current_generation(path))
     try:
         yield store
