@@ -144,3 +144,12 @@ def test_adding_to_a_merged_jurisdiction_keeps_the_merge(capsys, tmp_path, store
 def test_bad_requests_are_one_line_and_exit_2(capsys, store, argv, message):
     code, out, err = _run(capsys, "--store", str(store), *argv)
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_no_trace_of_a_removed_register_in_the_current_facts(capsys, tmp_path, store):
+    """The catalogue also describes each register; that must not keep a removed one among the current facts."""
+    assert _run(capsys, "--store", str(store), "add", str(_register(tmp_path / "文峰区.csv")))[0] == 0
+    about = "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/quanze/id/register/文峰区> ?p ?o }"
+    assert _count(capsys, store, about) > 0
+    assert _run(capsys, "--store", str(store), "remove", "文峰区.csv")[0] == 0
+    assert _count(capsys, store, about) == 0

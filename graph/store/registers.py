@@ -158,8 +158,8 @@ def _drop_alignments(store: ox.Store, items: set[str]) -> None:
 
 
 def _current_graph_names(store: ox.Store, entries: list[Entry]) -> set[str]:
-    """The named graphs whose facts belong in the default graph: all but those of superseded versions."""
-    old = {g for e in entries if not e.current for g in e.graphs}
+    """The named graphs whose facts belong in the default graph: all but the catalogue and superseded versions."""
+    old = {g for e in entries if not e.current for g in e.graphs} | {str(CATALOGUE_GRAPH)}
     return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in old}
 
 
