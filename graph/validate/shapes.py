@@ -329,10 +329,14 @@ def stored_report(store, lang: str = "zh", kit: Toolkit | None = None) -> Report
     """The store's validation, read from the report graphs the build and `quanze add` stored.
 
     Nothing is validated again: each jurisdiction's current register and report graphs are
-    read back (one county at a time, so memory stays small) and their results turned into
-    Findings. `validate_store_dataset` re-runs the shapes when they have changed.
+    read back (one county at a time) and their results turned into Findings. The register
+    graphs are not copied: the lookups a Finding makes go to the store's indexes
+    (graph/validate/store_view.py), so a county without results costs a few index look-ups.
+    `validate_store_dataset` re-runs the shapes when they have changed.
     """
     import pyoxigraph as ox
+
+    from quanze.graph.validate.store_view import store_graph
 
     kit = kit or toolkit()
     report = Report()
@@ -353,21 +357,20 @@ def stored_report(store, lang: str = "zh", kit: Toolkit | None = None) -> Report
     for graph, code in current.items():
         by_code.setdefault(code, []).append(graph)
     for code, graphs in sorted(by_code.items()):
-        data, results = Graph(), Graph()
+        sources = [(graph, None) for graph in graphs if graph in names]
+        if code:  # the jurisdiction and its agencies
+            sources.append((str(JURISDICTIONS_GRAPH), lambda subject, part=f"/{code}": part in subject))
+        data = store_graph(store, sources)
+        results = Graph()
         for graph in graphs:
-            for source, target in ((graph, data), (reports + graph[len(registers):], results)):
-                if source in names:
-                    chunk = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(source))
-                    target.parse(data=chunk, format="nt")
-        if code:
-            chunk = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(JURISDICTIONS_GRAPH)))
-            for s, p, o in Graph().parse(data=chunk, format="nt"):
-                if f"/{code}" in str(s):  # the jurisdiction and its agencies
-                    data.add((s, p, o))
-        combined = with_statute_facts(data, kit.statutes)
-        report.findings.extend(
-            _finding(results, r, combined, lang, "", kit.shapes) for r in results.subjects(RDF.type, SH.ValidationResult)
-        )
+            source = reports + graph[len(registers):]
+            if source in names:
+                results.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(source)), format="nt")
+        if len(results):
+            combined = with_statute_facts(data, kit.statutes)
+            report.findings.extend(
+                _finding(results, r, combined, lang, "", kit.shapes) for r in results.subjects(RDF.type, SH.ValidationResult)
+            )
         report.files.extend(sorted({str(o) for o in data.objects(None, DCTERMS.source)}))
         if code:
             report.items[code] = len(set(data.subjects(RDF.type, QZ.PowerItem)))
