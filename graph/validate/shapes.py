@@ -86,13 +86,19 @@ class Toolkit:
         return self.reference.aligner
 
 
-@lru_cache(maxsize=2)
 def toolkit(data: Path | None = None, ontology: Path | None = None, shapes: Path | None = None) -> Toolkit:
-    """Reference data and shapes, loaded once per process."""
+    """Reference data and shapes, loaded once per process (however the folders are named)."""
+    return _toolkit(
+        Path(data or paths.data_dir()).resolve(), Path(ontology or paths.ontology_dir()).resolve(), Path(shapes or paths.shapes_dir()).resolve()
+    )
+
+
+@lru_cache(maxsize=2)
+def _toolkit(data: Path, ontology: Path, shapes: Path) -> Toolkit:
     ref = reference(data, ontology)
     return Toolkit(
         reference=ref,
-        shapes=load_shapes(shapes or paths.shapes_dir()),
+        shapes=load_shapes(shapes),
         statutes=statute_graph(ref.catalogue) + _concept_labels(ref.context.vocabulary.graph),
     )
 
