@@ -25,6 +25,7 @@ from quanze.graph.map.items import JURISDICTIONS_GRAPH, item_iri
 from quanze.graph.map.statutes import statute_graph
 from quanze.graph.namespaces import QZ
 from quanze.graph.read.text import UnreadableInput
+from quanze.graph.validate.engine import tune
 from quanze.graph.register import Reference, info_for, read_register, reference, register_graph
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -150,6 +151,7 @@ def run_shapes(data: Graph, shapes: Graph) -> Graph:
     targets) are parsed once per process, not once per call: parsing them cost more than
     checking a county.
     """
+    tune()  # pySHACL without the text report nobody reads (graph/validate/engine.py)
     view = _PreparedQueries(store=data.store, identifier=data.identifier)
     _, results, _ = shacl_validate(view, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True)
     return results
