@@ -335,6 +335,8 @@ def _remove(args: argparse.Namespace) -> int:
         change = apply(writable, [], entries, args.data or paths.data_dir(), paths.ontology_dir())
     for entry in change.removed:
         print(f"removed {entry.file} ({entry.division_code} {entry.kind})")
+    for entry in change.restored:
+        print(f"current again: {entry.file}{' (version ' + entry.version + ')' if entry.version else ''}")
     return EXIT_OK
 
 

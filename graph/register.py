@@ -60,15 +60,19 @@ class Reference:
     decisions: dict
 
 
-@lru_cache(maxsize=2)
 def reference(data: Path | None = None, ontology: Path | None = None) -> Reference:
     """Vocabulary, curation, code schemes, statutes and the canonical catalogue.
 
     Each file is taken from `data` where it has one, else from the packaged copy, so a data
-    folder that holds only a user's registers still builds.
+    folder that holds only a user's registers still builds. Loaded once per process for each
+    pair of folders, however they are named (None, relative or absolute).
     """
-    data = data or paths.data_dir()
-    vocabulary = Vocabulary(load_ontology(ontology or paths.ontology_dir()))
+    return _reference(Path(data or paths.data_dir()).resolve(), Path(ontology or paths.ontology_dir()).resolve())
+
+
+@lru_cache(maxsize=2)
+def _reference(data: Path, ontology: Path) -> Reference:
+    vocabulary = Vocabulary(load_ontology(ontology))
     statutes = paths.reference_file("statutes/instruments.csv", data).parent
     schemes, digit_letters = load_schemes(paths.reference_file("code_schemes.csv", data).parent)
     texts = [p.read_text(encoding="utf-8") for p in sorted(statutes.glob("*.md"))]

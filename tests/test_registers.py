@@ -110,6 +110,35 @@ def test_remove_takes_a_register_out_and_leaves_the_rest(capsys, tmp_path, store
     assert _count(capsys, store, ITEMS_OF_410502) == 0
 
 
+def test_removing_the_current_version_makes_the_previous_one_current_again(capsys, tmp_path, store):
+    old = _register(tmp_path / "文峰区-2023.csv")
+    new = _register(tmp_path / "文峰区-2024.csv", lambda rows: rows[:2])
+    assert _run(capsys, "--store", str(store), "add", str(old), "--version", "2023")[0] == 0
+    assert _run(capsys, "--store", str(store), "add", str(new), "--version", "2024")[0] == 0
+    assert _count(capsys, store, ITEMS_OF_410502) == 1
+    code, out, err = _run(capsys, "--store", str(store), "remove", "文峰区-2024.csv")
+    assert code == 0, err
+    assert "removed 文峰区-2024.csv" in out and "current again: 文峰区-2023.csv (version 2023)" in out
+    # the earlier version's two items are the current facts again, once each
+    assert _count(capsys, store, ITEMS_OF_410502) == 2
+    code, out, _ = _run(capsys, "--store", str(store), "registers", "--format", "json")
+    listed = {r["register"]: r for r in json.loads(out)}
+    assert "文峰区-2024.csv" not in listed and listed["文峰区-2023.csv"]["status"] == "current"
+    successor = (
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <https://w3id.org/quanze/id/register/文峰区-2023> "
+        "<https://w3id.org/quanze/ontology#supersededBy> ?x } }"
+    )
+    assert _count(capsys, store, successor) == 0
+    reports = (
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/quanze/id/graph/register/文峰区-2023> "
+        "{ ?i a <https://w3id.org/quanze/ontology#PowerItem> } }"
+    )
+    assert _count(capsys, store, reports) == 2
+    # and removing it as well leaves the jurisdiction empty
+    assert _run(capsys, "--store", str(store), "remove", "文峰区-2023.csv")[0] == 0
+    assert _count(capsys, store, ITEMS_OF_410502) == 0
+
+
 def test_adding_to_a_merged_jurisdiction_keeps_the_merge(capsys, tmp_path, store):
     """潘集区's power list and risk register describe the same nine powers: re-adding the risk
     register as a new version maps both again, still nine items, risk points on them."""

@@ -171,3 +171,24 @@ def test_trailing_punctuation_is_stripped():
 )
 def test_declared_counts(text, count):
     assert parse_declared_count(text) == count
+
+
+# --- size -----------------------------------------------------------------------------------
+
+
+def test_line_numbers_of_a_20000_line_cell():
+    """Each entry's line is found by a binary search over the cell's line breaks, not by counting
+    them again from the cell's start: a 20,000-line cell splits correctly (and in linear time)."""
+    lines = [f"审核责任：按规定办理第{n}项； 另行记录" for n in range(20_000)]
+    result = split_enumerated("\n".join(lines), first_line=7)
+    assert len(result.entries) == 20_000
+    assert result.entries[0] == Span("审核责任：按规定办理第0项； 另行记录", 7)
+    assert result.entries[-1] == Span("审核责任：按规定办理第19999项； 另行记录", 7 + 19_999)
+    assert [e.line for e in result.entries] == list(range(7, 7 + 20_000))
+
+
+def test_numbered_entries_of_a_long_cell_keep_their_lines():
+    cell = "\n".join(["有下列情形之一的："] + ["说明文字" * 3] * 10_000 + [f"{n}.第{n}项" for n in range(1, 60)])
+    result = split_enumerated(cell, first_line=3)
+    assert result.numbers == list(range(1, 60))
+    assert [e.line for e in result.entries[-3:]] == [3 + 10_001 + 56, 3 + 10_001 + 57, 3 + 10_001 + 58]

@@ -176,7 +176,12 @@ def test_summaries_follow_add_revise_and_remove(tmp_path, store_path, capsys):
     kept = select("""SELECT ?n WHERE { GRAPH <https://w3id.org/quanze/id/graph/register/文峰区-2023> {
         ?s a <https://w3id.org/quanze/ontology#RegisterSummary> ; <https://w3id.org/quanze/ontology#itemCount> ?n } }""")
     assert [r["n"] for r in kept] == ["2"]
+    # removing the current version makes the one it superseded current again, summary included
     assert main(["--store", str(store), "remove", "文峰区-2024.csv"]) == 0
+    select = _store_select(store)
+    assert {r["code"]: r["powers"] for r in views.jurisdictions(select)}["410502"] == 2
+    assert_same_answers(select)
+    assert main(["--store", str(store), "remove", "文峰区-2023.csv"]) == 0
     select = _store_select(store)
     assert "410502" not in {r["code"] for r in views.jurisdictions(select) if r["powers"]}
     assert_same_answers(select)

@@ -32,10 +32,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from quanze.graph.map.quads import QuadSink
 from quanze.graph.namespaces import ID, QZ
 
 Quad = tuple[Node, Node, Node, Node]
@@ -194,8 +195,8 @@ def _integer(literal: Literal) -> bool:
     return True
 
 
-def add_summaries(dataset: Dataset) -> None:
-    """Write the summaries of the items mapped into `dataset` beside them (each in its register's graph)."""
-    relevant = (quad for predicate in (RDF.type, QZ.jurisdiction, *sorted(_KEPT)) for quad in dataset.quads((None, predicate, None, None)))
-    for s, p, o, g in summary_quads(relevant):
-        dataset.graph(g).add((s, p, o))
+def add_summaries(sink: QuadSink) -> None:
+    """Write the summaries of the items mapped into `sink` beside them (each in its register's graph)."""
+    wanted = {RDF.type, QZ.jurisdiction, *_KEPT}
+    for s, p, o, g in summary_quads(quad for quad in sink.quads() if quad[1] in wanted):
+        sink.graph(g).add((s, p, o))

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cn2an
 
@@ -91,8 +93,15 @@ def _after_comma(match: re.Match[str]) -> bool:
     return start > 0 and match.string[start - 1] in ",，"
 
 
+@lru_cache(maxsize=8)
+def _newlines(text: str) -> tuple[int, ...]:
+    """Offsets of the line breaks of `text`, found once per text (a cell is asked for many lines)."""
+    return tuple(m.start() for m in re.finditer("\n", text))
+
+
 def _line_of(text: str, index: int, first_line: int) -> int:
-    return first_line + text.count("\n", 0, index)
+    """The line of `text`'s character at `index`, counting from `first_line` (a binary search, not a recount)."""
+    return first_line + bisect_left(_newlines(text), index)
 
 
 def _clean(text: str) -> str:
@@ -136,9 +145,13 @@ def _markers(text: str, style: _Style) -> list[_Marker]:
     return found
 
 
+_NON_SPACE = re.compile(r"\S")
+
+
 def _first_char(text: str, offset: int = 0) -> int:
-    """Index of the first non-space character at or after `offset`."""
-    return offset + len(text[offset:]) - len(text[offset:].lstrip())
+    """Index of the first non-space character at or after `offset` (the text's end if there is none)."""
+    match = _NON_SPACE.search(text, offset)
+    return match.start() if match else len(text)
 
 
 def _head(head: str, first_line: int) -> tuple[Span | None, list[Span]]:

@@ -31,6 +31,7 @@ from quanze.graph.align.powers import Alignment
 from quanze.graph.map.catalogue import catalogue_quads
 from quanze.graph.map.alignment import add_alignment, add_canonical, item_facts
 from quanze.graph.map.items import JURISDICTIONS_GRAPH, RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
+from quanze.graph.map.quads import QuadSink
 from quanze.graph.map.statutes import statute_graph
 from quanze.graph.map.summaries import add_summaries
 from quanze.graph.model import ItemDraft
@@ -139,20 +140,22 @@ def map_units(units: list[Unit], data: Path, ontology: Path, catalogue: bool = T
     With `catalogue`, each register's entry in the store's catalogue (its bytes, digest,
     version) comes too. Several jurisdictions go to one call because pySHACL's set-up costs as much as checking
     a county: validating a batch at once is about twice as fast as one county at a time.
+    The mappers write into a QuadSink (plain tuples per graph), not an rdflib Dataset: the only
+    rdflib graph built is the one the shapes judge.
     """
-    dataset = Dataset()
+    sink = QuadSink()
     report = BuildReport()
     listed: list[ox.Quad] = []
     for unit in units:
-        _map_unit(unit, data, ontology, dataset, report, listed)
+        _map_unit(unit, data, ontology, sink, report, listed)
     if report.powers_per_jurisdiction:
-        add_reports(dataset)
-    add_summaries(dataset)  # issue 13: per-register counts for the pages (graph/map/summaries.py)
-    quads = dataset.serialize(format="nquads", encoding="utf-8")
+        add_reports(sink)
+    add_summaries(sink)  # per-register counts for the pages (graph/map/summaries.py)
+    quads = sink.nquads()
     return (quads + ox.serialize(listed, format=ox.RdfFormat.N_QUADS) if catalogue else quads), report
 
 
-def _map_unit(unit: Unit, data: Path, ontology: Path, dataset: Dataset, report: BuildReport, listed: list[ox.Quad]) -> None:
+def _map_unit(unit: Unit, data: Path, ontology: Path, dataset, report: BuildReport, listed: list[ox.Quad]) -> None:
     ref = reference(data, ontology)
     added = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     registers: list[tuple[RegisterInfo, list[ItemDraft]]] = []
@@ -195,17 +198,20 @@ def _register_file(draft: ItemDraft) -> str:
     return draft.file.split("#", 1)[0]
 
 
-def add_reports(dataset: Dataset) -> None:
+def add_reports(dataset: Dataset | QuadSink) -> None:
     """Each register's validation report as a named graph (id/graph/report/<register>).
 
     A jurisdiction's registers are validated together, so merged items are judged on
     everything their registers say; each result goes to the report graph of the register its
     item came from (the leading register for merged items).
     """
-    data = Graph()
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        if g != ONTOLOGY_GRAPH:
-            data.add((s, p, o))
+    if isinstance(dataset, QuadSink):
+        data = dataset.union(leave_out=[ONTOLOGY_GRAPH])
+    else:
+        data = Graph()
+        for s, p, o, g in dataset.quads((None, None, None, None)):
+            if g != ONTOLOGY_GRAPH:
+                data.add((s, p, o))
     kit = toolkit()
     results = run_shapes(with_statute_facts(data, kit.statutes), kit.shapes)
     for result in results.subjects(RDF.type, SH.ValidationResult):

@@ -68,6 +68,8 @@ class Change:
     added: list[Entry] = field(default_factory=list)
     superseded: list[Entry] = field(default_factory=list)
     removed: list[Entry] = field(default_factory=list)
+    restored: list[Entry] = field(default_factory=list)
+    """Superseded versions made current again because the version that superseded them was removed."""
     unchanged: list[str] = field(default_factory=list)
     report: BuildReport = field(default_factory=BuildReport)
 
@@ -219,6 +221,7 @@ def apply(store: ox.Store, incoming: list[Incoming], remove: list[Entry], data_d
         current = [e for e in entries if e.division_code == code and e.current]
         replaced = {e.iri: e for e in current for i in arriving if e.kind == i.info.kind}
         staying = [e for e in current if e.iri not in replaced and e not in leaving]
+        restored = _restorable(entries, leaving)
         taken = {e.stem for e in entries}
         placed = []
         for item in arriving:
@@ -232,17 +235,21 @@ def apply(store: ox.Store, incoming: list[Incoming], remove: list[Entry], data_d
         items = _items_of(store, [e.graphs[0] for e in out])
         _drop_from_current(store, graphs_out, keep)
         _drop_alignments(store, items)
-        _drop_graphs(store, [g for e in [*staying, *leaving] for g in e.graphs])
+        _drop_graphs(store, [g for e in [*staying, *leaving, *restored] for g in e.graphs])
         for entry in leaving:
             _forget(store, entry)
             change.removed.append(entry)
+        for entry in restored:
+            _set_current(store, entry, True)
+            _forget_successors(store, entry)
+            change.restored.append(replace(entry, current=True))
         for entry in replaced.values():
             _set_current(store, entry, False)
             change.superseded.append(entry)
         # map the jurisdiction's registers again, together, and load them as current
         with tempfile.TemporaryDirectory(prefix="quanze-add-") as folder:
             files = []
-            for entry in staying:
+            for entry in [*staying, *restored]:
                 path = Path(folder) / entry.file
                 path.write_bytes(source_bytes(store, entry))
                 files.append((path, _info_of(store, entry)))
@@ -260,6 +267,25 @@ def apply(store: ox.Store, incoming: list[Incoming], remove: list[Entry], data_d
             change.added.append(Entry(str(item.info.iri), item.info.file, code, item.info.kind, item.version, True,
                                       hashlib.sha256(item.data).hexdigest(), now, previous))
     return change
+
+
+def _restorable(entries: list[Entry], leaving: list[Entry]) -> list[Entry]:
+    """The versions that become current again: each one a leaving current register revised, unless it leaves too."""
+    by_iri = {e.iri: e for e in entries}
+    gone = {e.iri for e in leaving}
+    restored = []
+    for entry in leaving:
+        earlier = by_iri.get(entry.revision_of or "")
+        if entry.current and earlier is not None and not earlier.current and earlier.iri not in gone:
+            restored.append(earlier)
+    return restored
+
+
+def _forget_successors(store: ox.Store, entry: Entry) -> None:
+    """The catalogue no longer says the entry was superseded (its successor was removed)."""
+    graph = ox.NamedNode(str(CATALOGUE_GRAPH))
+    for quad in list(store.quads_for_pattern(ox.NamedNode(entry.iri), _qz("supersededBy"), None, graph)):
+        store.remove(quad)
 
 
 def _info_of(store: ox.Store, entry: Entry) -> RegisterInfo:

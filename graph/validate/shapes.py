@@ -25,6 +25,7 @@ from quanze.graph.map.items import JURISDICTIONS_GRAPH, item_iri
 from quanze.graph.map.statutes import statute_graph
 from quanze.graph.namespaces import QZ
 from quanze.graph.read.text import UnreadableInput
+from quanze.graph.validate.engine import tune
 from quanze.graph.register import Reference, info_for, read_register, reference, register_graph
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -86,13 +87,19 @@ class Toolkit:
         return self.reference.aligner
 
 
-@lru_cache(maxsize=2)
 def toolkit(data: Path | None = None, ontology: Path | None = None, shapes: Path | None = None) -> Toolkit:
-    """Reference data and shapes, loaded once per process."""
+    """Reference data and shapes, loaded once per process (however the folders are named)."""
+    return _toolkit(
+        Path(data or paths.data_dir()).resolve(), Path(ontology or paths.ontology_dir()).resolve(), Path(shapes or paths.shapes_dir()).resolve()
+    )
+
+
+@lru_cache(maxsize=2)
+def _toolkit(data: Path, ontology: Path, shapes: Path) -> Toolkit:
     ref = reference(data, ontology)
     return Toolkit(
         reference=ref,
-        shapes=load_shapes(shapes or paths.shapes_dir()),
+        shapes=load_shapes(shapes),
         statutes=statute_graph(ref.catalogue) + _concept_labels(ref.context.vocabulary.graph),
     )
 
@@ -140,9 +147,31 @@ def run_shapes(data: Graph, shapes: Graph) -> Graph:
     """The SHACL validation report graph of `data` (SHACL Core and SPARQL targets, no inference).
 
     `data` is extended in place by pySHACL's bookkeeping only; callers pass their own copy.
+    pySHACL is handed a view of the same triples whose SPARQL queries (the shapes' SPARQL
+    targets) are parsed once per process, not once per call: parsing them cost more than
+    checking a county.
     """
-    _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True)
+    tune()  # pySHACL without the text report nobody reads (graph/validate/engine.py)
+    view = _PreparedQueries(store=data.store, identifier=data.identifier)
+    _, results, _ = shacl_validate(view, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True)
     return results
+
+
+class _PreparedQueries(Graph):
+    """An rdflib Graph (a view of another graph's store) that parses each SPARQL text once."""
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+            namespaces = dict(initNs) if initNs is not None else dict(self.namespaces())
+            query_object = _prepared(query_object, tuple(sorted((str(k), str(v)) for k, v in namespaces.items())))
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str, namespaces: tuple[tuple[str, str], ...]):
+    from rdflib.plugins.sparql.processor import prepareQuery
+
+    return prepareQuery(text, initNs=dict(namespaces))
 
 
 def load_shapes(directory: Path) -> Graph:
@@ -308,10 +337,14 @@ def stored_report(store, lang: str = "zh", kit: Toolkit | None = None) -> Report
     """The store's validation, read from the report graphs the build and `quanze add` stored.
 
     Nothing is validated again: each jurisdiction's current register and report graphs are
-    read back (one county at a time, so memory stays small) and their results turned into
-    Findings. `validate_store_dataset` re-runs the shapes when they have changed.
+    read back (one county at a time) and their results turned into Findings. The register
+    graphs are not copied: the lookups a Finding makes go to the store's indexes
+    (graph/validate/store_view.py), so a county without results costs a few index look-ups.
+    `validate_store_dataset` re-runs the shapes when they have changed.
     """
     import pyoxigraph as ox
+
+    from quanze.graph.validate.store_view import store_graph
 
     kit = kit or toolkit()
     report = Report()
@@ -332,21 +365,20 @@ def stored_report(store, lang: str = "zh", kit: Toolkit | None = None) -> Report
     for graph, code in current.items():
         by_code.setdefault(code, []).append(graph)
     for code, graphs in sorted(by_code.items()):
-        data, results = Graph(), Graph()
+        sources = [(graph, None) for graph in graphs if graph in names]
+        if code:  # the jurisdiction and its agencies
+            sources.append((str(JURISDICTIONS_GRAPH), lambda subject, part=f"/{code}": part in subject))
+        data = store_graph(store, sources)
+        results = Graph()
         for graph in graphs:
-            for source, target in ((graph, data), (reports + graph[len(registers):], results)):
-                if source in names:
-                    chunk = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(source))
-                    target.parse(data=chunk, format="nt")
-        if code:
-            chunk = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(JURISDICTIONS_GRAPH)))
-            for s, p, o in Graph().parse(data=chunk, format="nt"):
-                if f"/{code}" in str(s):  # the jurisdiction and its agencies
-                    data.add((s, p, o))
-        combined = with_statute_facts(data, kit.statutes)
-        report.findings.extend(
-            _finding(results, r, combined, lang, "", kit.shapes) for r in results.subjects(RDF.type, SH.ValidationResult)
-        )
+            source = reports + graph[len(registers):]
+            if source in names:
+                results.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(source)), format="nt")
+        if len(results):
+            combined = with_statute_facts(data, kit.statutes)
+            report.findings.extend(
+                _finding(results, r, combined, lang, "", kit.shapes) for r in results.subjects(RDF.type, SH.ValidationResult)
+            )
         report.files.extend(sorted({str(o) for o in data.objects(None, DCTERMS.source)}))
         if code:
             report.items[code] = len(set(data.subjects(RDF.type, QZ.PowerItem)))
