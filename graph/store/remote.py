@@ -714,6 +714,7 @@ def updating_remote(location: RemoteLocation, codes: Iterable[str]) -> Iterator[
         _pull(store, memory, alignment_graph, data)
     before = _graph_sets(memory)
     was_current = {e.iri for e in entries if e.current}
+    before_iris = {e.iri for e in entries}
     yield memory
     after = _graph_sets(memory)
     now = {e.iri: e for e in catalogue(memory)}
@@ -739,7 +740,9 @@ def updating_remote(location: RemoteLocation, codes: Iterable[str]) -> Iterator[
         _data_updates(store, "DELETE", graph, gone)
         _data_updates(store, "INSERT", graph, came)
     # 3. the current facts: the new graphs' triples in, those no current graph states any more out
-    now_current = [g for g in changed if g in after and g not in superseded]
+    #    (a version current again after its successor was removed comes back in, changed or not)
+    current_again = {g for e in now.values() if e.current and e.iri not in was_current and e.iri in before_iris for g in e.graphs}
+    now_current = sorted({g for g in changed if g in after and g not in superseded} | current_again)
     _batched_updates(store, [f"ADD SILENT {_iri(g)} TO {_iri(CURRENT_GRAPH)}" for g in now_current], size=20)
     _data_updates(store, "INSERT", CURRENT_GRAPH, deltas[alignment_graph][1])
     stays = set().union(*(after.get(g, set()) for g in now_current)) if now_current else set()
