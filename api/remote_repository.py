@@ -87,13 +87,21 @@ def _serialise(kind: str, data: bytes, back: dict[str, str], request: QueryReque
         result = results(kind, data, back)
     except RemoteStoreError as error:
         raise Overloaded(str(error), 502, 5) from error
-    if isinstance(result, ox.QueryTriples):
-        triples = list(result)
-        if len(triples) > request.max_results:
-            raise ResultTooLarge(f"the query returns more than {request.max_results} triples")
-        out = ox.serialize(triples, format=GRAPH_FORMATS[request.media_type]) or b""
-    else:
-        out = result.serialize(format=RESULT_FORMATS[request.media_type]) or b""
+    try:
+        if isinstance(result, ox.QueryTriples):
+            triples = list(result)
+            if len(triples) > request.max_results:
+                raise ResultTooLarge(f"the query returns more than {request.max_results} triples")
+            out = ox.serialize(triples, format=GRAPH_FORMATS[request.media_type]) or b""
+        else:
+            out = result.serialize(format=RESULT_FORMATS[request.media_type]) or b""
+    except SyntaxError as error:  # the answer is read lazily: a broken one shows here
+        raise Overloaded(f"the SPARQL server's answer is not valid: {str(error)[:200]}", 502, 5) from error
+    finally:
+        # pyoxigraph's result iterators may only be dropped on the thread that made them: never let one
+        # ride out of this worker thread in an exception's traceback (it would be dropped, with an error, by
+        # whichever thread collects the traceback)
+        del result
     if len(out) > request.max_bytes:
         raise ResultTooLarge(f"the result is larger than {request.max_bytes} bytes")
     return out

@@ -257,3 +257,27 @@ def test_many_named_graphs_go_into_the_text_not_into_headers():
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("WHERE"), ox.NamedNode("urn:x")))
     assert [r["g"].value for r in store.query(text)] == ["urn:x"]
+
+
+def test_a_broken_answer_is_502_and_its_error_holds_no_result_iterator():
+    """A truncated answer fails while it is read (pyoxigraph reads results lazily): 502, and the
+    error carried to the event loop's thread holds none of pyoxigraph's result iterators, which may
+    only be dropped on the thread that made them."""
+    from quanze.api.remote_repository import _serialise
+    from quanze.api.repository import Overloaded, QueryRequest
+
+    answer = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="x"/></head>'
+              b'<results><result><binding name="x"><literal>1</literal></binding></result>'
+              b'<result><binding name="x"><literal>2</lit')
+    request = QueryRequest("SELECT ?x WHERE { }", "application/sparql-results+json", "select")
+    with pytest.raises(Overloaded) as raised:
+        _serialise("select", answer, {}, request)
+    assert raised.value.status == 502 and "not valid" in str(raised.value)
+    frames = []
+    for error in (raised.value, raised.value.__cause__):
+        tb = error.__traceback__
+        while tb is not None:
+            frames.append(tb.tb_frame)
+            tb = tb.tb_next
+    held = [v for f in frames for v in f.f_locals.values() if isinstance(v, (ox.QuerySolutions, ox.QueryTriples))]
+    assert frames and held == []
