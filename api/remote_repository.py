@@ -16,12 +16,11 @@ result cache: the server cannot tell when another process changed the engine's d
 
 from __future__ import annotations
 
-import json
 import threading
 
 import pyoxigraph as ox
 
-from quanze.api.repository import RESULT_FORMATS, Overloaded, QueryFailed, QueryRequest, ResultTooLarge
+from quanze.api.repository import RESULT_FORMATS, Overloaded, QueryFailed, QueryRequest, ResultTooLarge, select_rows
 from quanze.api.sparql_results import GRAPH_FORMATS
 from quanze.graph.store.oxigraph import QueryError
 from quanze.graph.store.remote import RemoteLocation, RemoteStore, RemoteStoreError, results
@@ -69,11 +68,7 @@ class RemoteRepository:
 
     def select(self, sparql: str, timeout: float | None = None, bindings: dict[str, object] | None = None) -> list[dict[str, str | None]]:
         """Rows of a SELECT as plain strings (for services and pages); `bindings` are terms, never query text."""
-        substitutions = tuple(sorted((bindings or {}).items(), key=lambda item: item[0]))
-        data, _ = self.query(QueryRequest(sparql, "application/sparql-results+json", "select", substitutions=substitutions), timeout)
-        parsed = json.loads(data)
-        names = parsed["head"]["vars"]
-        return [{n: (b[n]["value"] if n in b else None) for n in names} for b in parsed["results"]["bindings"]]
+        return select_rows(self.query, sparql, timeout, bindings)
 
     def close(self) -> None:
         pass

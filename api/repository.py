@@ -423,15 +423,7 @@ class WorkerPool:
 
     def _kill(self, worker: _Worker) -> None:
         self.killed += 1
-        try:
-            worker.process.kill()
-            worker.process.join(timeout=5)
-        except (OSError, ValueError, AssertionError):
-            pass
-        try:
-            worker.connection.close()  # type: ignore[attr-defined]
-        except OSError:
-            pass
+        kill_worker(worker.process, worker.connection)  # type: ignore[attr-defined]
 
     def close(self) -> None:
         with self._lock:
@@ -797,11 +789,29 @@ class OxigraphRepository:
         `bindings` maps variable names to pyoxigraph terms (ox.Literal, ox.NamedNode) that the
         engine substitutes before evaluation: a value never becomes query text.
         """
-        substitutions = tuple(sorted((bindings or {}).items(), key=lambda item: item[0]))
-        data, _ = self.query(QueryRequest(sparql, "application/sparql-results+json", "select", substitutions=substitutions), timeout)
-        parsed = json.loads(data)
-        names = parsed["head"]["vars"]
-        return [{n: (b[n]["value"] if n in b else None) for n in names} for b in parsed["results"]["bindings"]]
+        return select_rows(self.query, sparql, timeout, bindings)
 
     def close(self) -> None:
         self.pool.close()
+
+
+def select_rows(query, sparql: str, timeout: float | None, bindings: dict[str, object] | None) -> list[dict[str, str | None]]:
+    """Rows of a SELECT as plain strings, through a repository's `query` (embedded or remote alike)."""
+    substitutions = tuple(sorted((bindings or {}).items(), key=lambda item: item[0]))
+    data, _ = query(QueryRequest(sparql, "application/sparql-results+json", "select", substitutions=substitutions), timeout)
+    parsed = json.loads(data)
+    names = parsed["head"]["vars"]
+    return [{n: (b[n]["value"] if n in b else None) for n in names} for b in parsed["results"]["bindings"]]
+
+
+def kill_worker(process, connection) -> None:
+    """Stop a worker process for good and close our end of its pipe (it may be dead already)."""
+    try:
+        process.kill()
+        process.join(timeout=5)
+    except (OSError, ValueError, AssertionError):
+        pass
+    try:
+        connection.close()
+    except OSError:
+        pass

@@ -29,6 +29,7 @@ import os
 import threading
 from dataclasses import dataclass
 
+from quanze.api.repository import kill_worker
 from quanze.graph.read.flowchart import FlowchartError
 from quanze.graph.read.limits import OverLimit
 from quanze.graph.read.table import NoHeader
@@ -204,15 +205,7 @@ class ValidationPool:
 
     def _kill(self, worker: _Worker) -> None:
         self.killed += 1
-        try:
-            worker.process.kill()  # type: ignore[attr-defined]
-            worker.process.join(timeout=5)  # type: ignore[attr-defined]
-        except (OSError, ValueError, AssertionError):
-            pass
-        try:
-            worker.connection.close()  # type: ignore[attr-defined]
-        except OSError:
-            pass
+        kill_worker(worker.process, worker.connection)  # type: ignore[attr-defined]
 
     def _take(self) -> _Worker:
         with self.lock:

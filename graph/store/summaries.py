@@ -19,9 +19,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF
-from rdflib.term import Node
 
 from quanze.graph.map.alignment import ALIGNMENT_GRAPH
 from quanze.graph.map.summaries import summary_quads
@@ -29,29 +28,10 @@ from quanze.graph.namespaces import QZ
 from quanze.graph.store.build import ONTOLOGY_GRAPH
 from quanze.graph.store.oxigraph import StoreError, updating
 from quanze.graph.store.registers import catalogue
+from quanze.graph.validate.store_view import to_ox, to_rdflib
 from quanze.graph.vocab import load_ontology
 
 _NEEDED = [RDF.type, QZ.jurisdiction, QZ.powerType, QZ.legalBasis, QZ.hasRiskPoint, QZ.riskLevel, QZ.atStage, QZ.stageType, QZ.order]
-
-
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))) if term.datatype else ox.Literal(str(term))
 
 
 def jurisdiction_summaries(store: ox.Store, graphs: list[str]) -> list[ox.Quad]:
@@ -61,13 +41,13 @@ def jurisdiction_summaries(store: ox.Store, graphs: list[str]) -> list[ox.Quad]:
         name = ox.NamedNode(graph)
         for predicate in _NEEDED:
             for q in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, name):
-                quads.append((_to_rdflib(q.subject), predicate, _to_rdflib(q.object), URIRef(graph)))
+                quads.append((to_rdflib(q.subject), predicate, to_rdflib(q.object), URIRef(graph)))
     items = {s for s, p, o, _ in quads if p == RDF.type and o in (QZ.PowerItem, QZ.InternalMatter)}
     alignment = ox.NamedNode(str(ALIGNMENT_GRAPH))
     for item in sorted(items):
         for q in store.quads_for_pattern(ox.NamedNode(str(item)), ox.NamedNode(str(QZ.canonicalPower)), None, alignment):
-            quads.append((item, QZ.canonicalPower, _to_rdflib(q.object), ALIGNMENT_GRAPH))
-    return [ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.NamedNode(str(g))) for s, p, o, g in summary_quads(quads)]
+            quads.append((item, QZ.canonicalPower, to_rdflib(q.object), ALIGNMENT_GRAPH))
+    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g))) for s, p, o, g in summary_quads(quads)]
 
 
 def backfill(path: Path) -> int:
@@ -79,7 +59,7 @@ def backfill(path: Path) -> int:
             if entry.current:
                 graphs[entry.division_code].append(entry.graphs[0])
         ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
-        terms = [ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ontology) for s, p, o in load_ontology_graph()]
+        terms = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ontology) for s, p, o in load_ontology_graph()]
         for code in sorted(graphs):
             quads = jurisdiction_summaries(store, sorted(graphs[code]))
             store.bulk_extend(quads)
