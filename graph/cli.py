@@ -233,8 +233,8 @@ def _build(args: argparse.Namespace) -> int:
     with tqdm(total=total, unit="register", disable=args.quiet or not sys.stderr.isatty()) as bar:
 
         def step(name: str) -> None:
-            bar.set_postfix_str(name)
-            bar.update(1)
+            bar.update(1)  # after the last register the store is loaded at once: say so, it takes a while
+            bar.set_postfix_str(name if bar.n < total else "writing the store…")
 
         try:
             report = build_store(data, paths.ontology_dir(), _store(args), step, args.workers)

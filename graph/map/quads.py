@@ -10,11 +10,25 @@ writes its N-Quads straight from the tuples (`nquads`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.serializers.nt import _quoteLiteral
 
 Triple = tuple
+
+
+@dataclass(frozen=True)
+class Quads:
+    """A mapped part of the dataset as the store takes it: N-Quads of the named graphs, and the
+    same triples as N-Triples for the default graph (the current facts), or None to derive them.
+
+    The writer of the tuples has both at hand for the price of one formatting; deriving the
+    copy later means parsing the named quads again (graph/store/oxigraph.py `current_copy`).
+    """
+
+    named: bytes
+    current: bytes | None = None
 
 
 class GraphSink:
@@ -59,12 +73,15 @@ class QuadSink:
                     add(triple)
         return graph
 
-    def nquads(self) -> bytes:
-        """The quads as N-Quads (UTF-8), as rdflib's serializer writes them (a triple written twice
-        is written twice: the store keeps one)."""
-        rows: list[str] = []
+    def nquads(self) -> Quads:
+        """The quads as N-Quads (UTF-8), as rdflib's serializer writes them, with their default-graph copies
+        (a triple written twice is written twice: the store keeps one)."""
+        named: list[str] = []
+        current: list[str] = []
         for name, triples in self._graphs.items():
-            graph = name.n3()
+            graph = f" {name.n3()} .\n"
             for s, p, o in triples:
-                rows.append(f"{s.n3()} {p.n3()} {_quoteLiteral(o) if isinstance(o, Literal) else o.n3()} {graph} .\n")
-        return "".join(rows).encode("utf-8")
+                triple = f"{s.n3()} {p.n3()} {_quoteLiteral(o) if isinstance(o, Literal) else o.n3()}"
+                named.append(triple + graph)
+                current.append(triple + " .\n")
+        return Quads("".join(named).encode("utf-8"), "".join(current).encode("utf-8"))

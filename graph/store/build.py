@@ -31,7 +31,7 @@ from quanze.graph.align.powers import Alignment
 from quanze.graph.map.catalogue import catalogue_quads
 from quanze.graph.map.alignment import add_alignment, add_canonical, item_facts
 from quanze.graph.map.items import JURISDICTIONS_GRAPH, RegisterInfo, add_item, add_jurisdiction, add_register, item_iri
-from quanze.graph.map.quads import QuadSink
+from quanze.graph.map.quads import QuadSink, Quads
 from quanze.graph.map.statutes import statute_graph
 from quanze.graph.map.summaries import add_summaries
 from quanze.graph.model import ItemDraft
@@ -134,8 +134,8 @@ def plan(data: Path, ontology: Path, pool: ProcessPoolExecutor | None = None) ->
 # --- one unit -------------------------------------------------------------------------------
 
 
-def map_units(units: list[Unit], data: Path, ontology: Path, catalogue: bool = True) -> tuple[bytes, BuildReport]:
-    """Jurisdictions' registers read, merged, mapped, aligned and validated: their N-Quads and report.
+def map_units(units: list[Unit], data: Path, ontology: Path, catalogue: bool = True) -> tuple[Quads, BuildReport]:
+    """Jurisdictions' registers read, merged, mapped, aligned and validated: their quads and report.
 
     With `catalogue`, each register's entry in the store's catalogue (its bytes, digest,
     version) comes too. Several jurisdictions go to one call because pySHACL's set-up costs as much as checking
@@ -152,7 +152,9 @@ def map_units(units: list[Unit], data: Path, ontology: Path, catalogue: bool = T
         add_reports(sink)
     add_summaries(sink)  # per-register counts for the pages (graph/map/summaries.py)
     quads = sink.nquads()
-    return (quads + ox.serialize(listed, format=ox.RdfFormat.N_QUADS) if catalogue else quads), report
+    if catalogue:  # the catalogue's entries are no current facts: no default-graph copy
+        quads = Quads(quads.named + ox.serialize(listed, format=ox.RdfFormat.N_QUADS), quads.current)
+    return quads, report
 
 
 def _map_unit(unit: Unit, data: Path, ontology: Path, dataset, report: BuildReport, listed: list[ox.Quad]) -> None:
@@ -249,8 +251,8 @@ def build_chunks(
     report: BuildReport,
     progress: Callable[[str], None] = lambda _: None,
     workers: int | None = None,
-) -> Iterator[bytes]:
-    """The N-Quads of a build, chunk by chunk: the shared graphs, then each batch of jurisdictions as it is done."""
+) -> Iterator[bytes | Quads]:
+    """The quads of a build, chunk by chunk: the shared graphs, then each batch of jurisdictions as it is done."""
     yield shared_quads(data, ontology)
     count = _workers(workers)
     pool = ProcessPoolExecutor(count, mp_context=get_context("spawn")) if count > 1 else None
@@ -282,7 +284,7 @@ def build_dataset(
     report = BuildReport()
     dataset = Dataset()
     for chunk in build_chunks(data, ontology, report, progress, workers):
-        dataset.parse(data=chunk, format="nquads")
+        dataset.parse(data=chunk.named if isinstance(chunk, Quads) else chunk, format="nquads")
     return dataset, report
 
 
