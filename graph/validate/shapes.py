@@ -158,9 +158,27 @@ def run_shapes(data: Graph, shapes: Graph) -> Graph:
 
 
 class _PreparedQueries(Graph):
-    """An rdflib Graph (a view of another graph's store) that parses each SPARQL text once."""
+    """An rdflib Graph (a view of another graph's store) that parses each SPARQL text once.
+
+    A SELECT without bindings (the shapes' SPARQL targets) is answered by pyoxigraph over a
+    copy of the graph made at the first one (graph/validate/targets.py); rdflib answers the
+    rest, and all of them where pyoxigraph and rdflib could disagree on the graph.
+    """
+
+    _copy = None
 
     def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs and not initBindings and initNs is None:
+            from quanze.graph.validate.targets import OxigraphCopy, Unsupported
+
+            try:
+                if self._copy is None:
+                    self._copy = OxigraphCopy(self)
+                if self._copy:
+                    return self._copy.select(query_object)
+            except Unsupported:
+                if self._copy is None:
+                    self._copy = False  # the graph itself: rdflib answers every query
         if isinstance(query_object, str) and processor == "sparql" and not kwargs:
             namespaces = dict(initNs) if initNs is not None else dict(self.namespaces())
             query_object = _prepared(query_object, tuple(sorted((str(k), str(v)) for k, v in namespaces.items())))
