@@ -7,16 +7,29 @@ Two things pySHACL does for every constraint of every focus node change nothing 
   away; Quanze reads only the report *graph* (`run_shapes` drops the text), so the description
   is left empty;
 - it finds a shape's constraint parameters by testing each of the shape's predicates against a
-  list of some forty IRIs, one equality at a time; the list is given set lookups.
+  list of some forty IRIs, one equality at a time; the list is given set lookups;
+- a qualified value shape that is only a list of allowed values (`sh:qualifiedValueShape
+  [ sh:in ( st:filing ) ]`: the 37 stage and feature checks) is checked, for every value of
+  every focus node, by a full validation of the nested shape: its sh:in constraint built
+  again from the shapes graph, a result with a generic message for every value outside the
+  list, all thrown away but the yes or no. The count of values in the list is the same
+  answer: a value conforms to `[ sh:in (…) ]` exactly when it is one of the list's terms.
+  Any other nested shape (more than sh:in, a severity, a sibling of a disjoint qualified
+  shape, custom or JavaScript constraints, debug mode, chosen focus nodes) goes the way
+  pySHACL goes.
 
-`tune()` applies both once per process, only where pySHACL still has the internals they
+`tune()` applies them once per process, only where pySHACL still has the internals they
 replace (else pySHACL runs as shipped). tests/test_build_identical.py checks that the stored
-report graphs stay as they were; tests/test_validate.py that the findings do.
+report graphs stay as they were; tests/test_validate.py that the findings do;
+tests/test_validate_engine.py that tuned and shipped pySHACL write the same report.
 """
 
 from __future__ import annotations
 
+from rdflib import RDF, SH
+
 _TUNED = False
+_ONLY_IN = {RDF.type, SH["in"]}
 
 
 class _ParameterList(list):
@@ -41,8 +54,61 @@ def _no_description(self, *args, **kwargs) -> str:
     return ""
 
 
+def _allowed_values(shape) -> frozenset | None:
+    """The terms of a nested shape that is nothing but `[ sh:in ( … ) ]` (a node shape: no severity,
+    message, target or other constraint); None for any other shape."""
+    if shape.is_property_shape:
+        return None
+    graph = shape.sg.graph
+    pairs = list(graph.predicate_objects(shape.node))
+    lists = [o for p, o in pairs if p == SH["in"]]
+    types = {o for p, o in pairs if p == RDF.type}
+    if len(lists) != 1 or not {p for p, _ in pairs} <= _ONLY_IN or not types <= {SH.NodeShape, SH.Shape}:
+        return None
+    return frozenset(graph.items(lists[0]))
+
+
+def _counting_allowed_values(original, module):
+    """QualifiedValueShapeConstraintComponent._evaluate_value_shape, counting the values in the list
+    where the qualified shape is a list of allowed values (same results, same order)."""
+    from warnings import warn
+
+    too_many, too_few, recursion = (
+        module.SH_QualifiedMaxCountConstraintComponent, module.SH_QualifiedMinCountConstraintComponent, module.ShapeRecursionWarning
+    )
+
+    def evaluate_value_shape(self, executor, v_shape, target_graph, focus_value_nodes, potentially_recursive, evaluation_path):
+        other = self.shape.get_other_shape(v_shape)
+        sg = self.shape.sg
+        if (
+            other is None or self.is_disjoint or executor.debug or executor.focus_nodes or sg.debug
+            or sg.js_enabled or sg.custom_constraints or len(evaluation_path) // 2 >= executor.max_validation_depth
+        ):
+            return original(self, executor, v_shape, target_graph, focus_value_nodes, potentially_recursive, evaluation_path)
+        allowed = _allowed_values(other)
+        if allowed is None:
+            return original(self, executor, v_shape, target_graph, focus_value_nodes, potentially_recursive, evaluation_path)
+        if potentially_recursive and other in potentially_recursive:
+            warn(recursion(evaluation_path))
+            return False, []
+        reports = []
+        non_conformant = False
+        for focus, values in focus_value_nodes.items():
+            conforming = sum(1 for v in values if v in allowed)
+            if self.max_count is not None and conforming > self.max_count:
+                non_conformant = True
+                reports.append(self.make_v_result(target_graph, focus, constraint_component=too_many))
+            if self.min_count is not None and conforming < self.min_count:
+                non_conformant = True
+                reports.append(self.make_v_result(target_graph, focus, constraint_component=too_few))
+        return non_conformant, reports
+
+    evaluate_value_shape.quanze_original = original
+    return evaluate_value_shape
+
+
 def tune() -> None:
-    """Apply the two changes above to the imported pySHACL (once; a no-op where its internals differ)."""
+    """Apply the changes above to the imported pySHACL (once; a no-op where its internals differ)."""
     global _TUNED
     if _TUNED:
         return
@@ -51,9 +117,25 @@ def tune() -> None:
         from pyshacl import shape as shape_module
         from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
         from pyshacl.constraints.constraint_component import ConstraintComponent
+        from pyshacl.constraints.core import shape_based_constraints
     except ImportError:  # another pySHACL layout: run it as it is
         return
     if hasattr(ConstraintComponent, "make_v_result_description"):
         ConstraintComponent.make_v_result_description = _no_description
     if isinstance(ALL_CONSTRAINT_PARAMETERS, list) and isinstance(CONSTRAINT_PARAMETERS_MAP, dict):
         shape_module.CONSTRAINT_PARAMS = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+    qualified = getattr(shape_based_constraints, "QualifiedValueShapeConstraintComponent", None)
+    original = getattr(qualified, "_evaluate_value_shape", None)
+    names = ("SH_QualifiedMaxCountConstraintComponent", "SH_QualifiedMinCountConstraintComponent", "ShapeRecursionWarning")
+    parameters = ("self", "executor", "_v_shape", "target_graph", "focus_value_nodes", "potentially_recursive", "_evaluation_path")
+    if original is not None and all(hasattr(shape_based_constraints, n) for n in names) and _parameters(original) == parameters:
+        qualified._evaluate_value_shape = _counting_allowed_values(original, shape_based_constraints)
+
+
+def _parameters(function) -> tuple[str, ...]:
+    import inspect
+
+    try:
+        return tuple(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return ()
