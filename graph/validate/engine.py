@@ -8,6 +8,11 @@ Two things pySHACL does for every constraint of every focus node change nothing 
   is left empty;
 - it finds a shape's constraint parameters by testing each of the shape's predicates against a
   list of some forty IRIs, one equality at a time; the list is given set lookups;
+- it builds every constraint of a shape again each time the shape is checked (for a property
+  shape: once per focus node; an sh:in constraint reads its RDF list each time) and reads the
+  shape's triples from the shapes graph each time; within one validation the core constraints
+  (those that hold no nested shape: they keep nothing of an evaluation) are built once per
+  shape and the shape's triples read once;
 - a qualified value shape that is only a list of allowed values (`sh:qualifiedValueShape
   [ sh:in ( st:filing ) ]`: the 37 stage and feature checks) is checked, for every value of
   every focus node, by a full validation of the nested shape: its sh:in constraint built
@@ -25,6 +30,9 @@ tests/test_validate_engine.py that tuned and shipped pySHACL write the same repo
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rdflib import RDF, SH
 
@@ -54,18 +62,66 @@ def _no_description(self, *args, **kwargs) -> str:
     return ""
 
 
+class _BuiltOnce:
+    """Stands for a core constraint class in pySHACL's parameter map: the constraint of a shape is
+    built at its first use in a validation and used again (kept on the validation's ShapesGraph)."""
+
+    def __init__(self, component: type) -> None:
+        self.component = component
+
+    def __call__(self, shape):
+        built = shape.sg.__dict__.setdefault("_quanze_constraints", {})
+        key = (id(shape), self.component)
+        found = built.get(key)
+        if found is not None and found[0] is shape:
+            return found[1]
+        constraint = self.component(shape)
+        built[key] = (shape, constraint)
+        return constraint
+
+
+def _built_once(parameters: dict) -> dict:
+    """pySHACL's map of constraint parameters to classes, the core constraints that hold no nested shape built once."""
+    wrappers: dict[type, object] = {}
+    mapped = {}
+    for parameter, component in parameters.items():
+        if isinstance(component, type) and component.__module__.startswith("pyshacl.constraints.core.") and not getattr(component, "shape_expecting", True):
+            component = wrappers.setdefault(component, _BuiltOnce(component))
+        mapped[parameter] = component
+    return mapped
+
+
+def _read_once(original):
+    """ShapesGraph.predicate_objects, each shape node's pairs read once per validation (the shapes graph does not change during one)."""
+
+    def predicate_objects(self, subject):
+        read = self.__dict__.setdefault("_quanze_pairs", {})
+        pairs = read.get(subject)
+        if pairs is None:
+            pairs = read[subject] = tuple(original(self, subject))
+        return iter(pairs)
+
+    predicate_objects.quanze_original = original
+    return predicate_objects
+
+
 def _allowed_values(shape) -> frozenset | None:
     """The terms of a nested shape that is nothing but `[ sh:in ( … ) ]` (a node shape: no severity,
-    message, target or other constraint); None for any other shape."""
-    if shape.is_property_shape:
-        return None
-    graph = shape.sg.graph
-    pairs = list(graph.predicate_objects(shape.node))
-    lists = [o for p, o in pairs if p == SH["in"]]
-    types = {o for p, o in pairs if p == RDF.type}
-    if len(lists) != 1 or not {p for p, _ in pairs} <= _ONLY_IN or not types <= {SH.NodeShape, SH.Shape}:
-        return None
-    return frozenset(graph.items(lists[0]))
+    message, target or other constraint); None for any other shape. Read once per validation."""
+    known = shape.sg.__dict__.setdefault("_quanze_allowed", {})
+    found = known.get(id(shape))
+    if found is not None and found[0] is shape:
+        return found[1]
+    allowed = None
+    if not shape.is_property_shape:
+        graph = shape.sg.graph
+        pairs = list(graph.predicate_objects(shape.node))
+        lists = [o for p, o in pairs if p == SH["in"]]
+        types = {o for p, o in pairs if p == RDF.type}
+        if len(lists) == 1 and {p for p, _ in pairs} <= _ONLY_IN and types <= {SH.NodeShape, SH.Shape}:
+            allowed = frozenset(graph.items(lists[0]))
+    known[id(shape)] = (shape, allowed)
+    return allowed
 
 
 def _counting_allowed_values(original, module):
@@ -107,6 +163,16 @@ def _counting_allowed_values(original, module):
     return evaluate_value_shape
 
 
+_MISSING = object()
+_REPLACED: list[tuple[object, str, object, object]] = []
+"""(owner, attribute, pySHACL's value, Quanze's) of each change tune() made."""
+
+
+def _replace(owner, name: str, value) -> None:
+    _REPLACED.append((owner, name, owner.__dict__.get(name, _MISSING) if isinstance(owner, type) else getattr(owner, name, _MISSING), value))
+    setattr(owner, name, value)
+
+
 def tune() -> None:
     """Apply the changes above to the imported pySHACL (once; a no-op where its internals differ)."""
     global _TUNED
@@ -118,18 +184,37 @@ def tune() -> None:
         from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
         from pyshacl.constraints.constraint_component import ConstraintComponent
         from pyshacl.constraints.core import shape_based_constraints
+        from pyshacl.shapes_graph import ShapesGraph
     except ImportError:  # another pySHACL layout: run it as it is
         return
     if hasattr(ConstraintComponent, "make_v_result_description"):
-        ConstraintComponent.make_v_result_description = _no_description
+        _replace(ConstraintComponent, "make_v_result_description", _no_description)
     if isinstance(ALL_CONSTRAINT_PARAMETERS, list) and isinstance(CONSTRAINT_PARAMETERS_MAP, dict):
-        shape_module.CONSTRAINT_PARAMS = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+        _replace(shape_module, "CONSTRAINT_PARAMS", (_ParameterList(ALL_CONSTRAINT_PARAMETERS), _built_once(CONSTRAINT_PARAMETERS_MAP)))
+    if _parameters(getattr(ShapesGraph, "predicate_objects", None)) == ("self", "s") and not hasattr(ShapesGraph, "__slots__"):
+        _replace(ShapesGraph, "predicate_objects", _read_once(ShapesGraph.predicate_objects))
     qualified = getattr(shape_based_constraints, "QualifiedValueShapeConstraintComponent", None)
     original = getattr(qualified, "_evaluate_value_shape", None)
     names = ("SH_QualifiedMaxCountConstraintComponent", "SH_QualifiedMinCountConstraintComponent", "ShapeRecursionWarning")
     parameters = ("self", "executor", "_v_shape", "target_graph", "focus_value_nodes", "potentially_recursive", "_evaluation_path")
     if original is not None and all(hasattr(shape_based_constraints, n) for n in names) and _parameters(original) == parameters:
-        qualified._evaluate_value_shape = _counting_allowed_values(original, shape_based_constraints)
+        _replace(qualified, "_evaluate_value_shape", _counting_allowed_values(original, shape_based_constraints))
+
+
+@contextmanager
+def as_shipped() -> Iterator[None]:
+    """pySHACL as shipped inside the block (for the tests and benchmarks that compare), tuned again after."""
+    tune()
+    for owner, name, shipped, _ in _REPLACED:
+        if shipped is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, shipped)
+    try:
+        yield
+    finally:
+        for owner, name, _, ours in _REPLACED:
+            setattr(owner, name, ours)
 
 
 def _parameters(function) -> tuple[str, ...]:
