@@ -99,3 +99,22 @@ def test_every_nested_shape_gives_pyshacls_answer(nested):
     assert isomorphic(ours, theirs)
     assert len(set(ours.subjects(RDF.type, SH.ValidationResult))) >= 1  # the item without a stage, at least
     assert all(not isinstance(f, BNode) for f in ours.objects(None, SH.focusNode))
+
+
+def test_the_toolkit_holds_every_statute_fact_validation_reads():
+    """The toolkit keeps the catalogue's instruments, not the articles' text: the facts put beside
+    each register are those the whole statute graph gives."""
+    from quanze.graph.map.statutes import statute_graph
+    from quanze.graph.validate.shapes import _concept_labels
+
+    kit = toolkit()
+    whole = _concept_labels(kit.reference.context.vocabulary.graph, statute_graph(kit.reference.catalogue))
+    assert len(whole) > len(kit.statutes) + 1000  # the articles are left out
+    added = 0
+    for path in FILES:
+        read = read_register(path.read_bytes(), path.name, kit.reference)
+        graph = read.rdf if read.rdf is not None else register_graph(read, info_for(read, None))
+        ours, theirs = with_statute_facts(_copy(graph), kit.statutes), with_statute_facts(_copy(graph), whole)
+        assert set(ours) == set(theirs), path.name
+        added += len(ours) - len(graph)
+    assert added > 100
