@@ -174,14 +174,17 @@ def _drop_from_current(store: ox.Store, graphs: Iterable[str], excluded: set[str
     """Take the triples of `graphs` out of the default graph, unless a named graph that is neither one
     of them nor `excluded` (the catalogue, superseded versions) also states them.
 
-    One SPARQL update, evaluated by the store: the check of each triple against the other graphs
-    is an index look-up in Rust, not a round trip through Python per triple."""
+    The store finds them with one query (the check of each triple against the other graphs is an
+    index look-up in Rust, not a round trip through Python per triple); each is then removed
+    (quicker than the same as one SPARQL update)."""
     graphs = sorted(set(graphs))
     if not graphs:
         return
     others = ", ".join(f"<{g}>" for g in sorted(set(graphs) | excluded))
     union = " UNION ".join(f"{{ GRAPH <{g}> {{ ?s ?p ?o }} }}" for g in graphs)
-    store.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ {union} FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN ({others})) }} }}")
+    query = f"SELECT DISTINCT ?s ?p ?o WHERE {{ {union} FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN ({others})) }} }}"
+    for quad in [ox.Quad(row[0], row[1], row[2], _DEFAULT) for row in store.query(query)]:
+        store.remove(quad)
 
 
 def _drop_graphs(store: ox.Store, graphs: Iterable[str]) -> None:
