@@ -182,3 +182,28 @@ def test_no_trace_of_a_removed_register_in_the_current_facts(capsys, tmp_path, s
     assert _count(capsys, store, about) > 0
     assert _run(capsys, "--store", str(store), "remove", "文峰区.csv")[0] == 0
     assert _count(capsys, store, about) == 0
+
+
+def test_dropping_a_register_keeps_the_triples_another_current_graph_states():
+    """`add` takes a jurisdiction's current graphs out of the default graph triple by triple: a triple
+    another current graph also states stays, one only superseded versions or the catalogue state goes."""
+    import pyoxigraph as ox
+
+    from quanze.graph.store.registers import _drop_from_current
+
+    def node(name: str) -> ox.NamedNode:
+        return ox.NamedNode(f"https://w3id.org/quanze/id/{name}")
+
+    dropped, other, superseded, catalogue = (f"https://w3id.org/quanze/id/graph/{n}" for n in ("register/a", "register/b", "register/old", "registers"))
+    p = node("p")
+    only_dropped, shared, with_superseded, with_catalogue, only_other = (ox.Triple(node(f"s{n}"), p, ox.Literal(str(n))) for n in range(5))
+    store = ox.Store()
+    for triple, graphs in ((only_dropped, [dropped]), (shared, [dropped, other]), (with_superseded, [dropped, superseded]),
+                           (with_catalogue, [dropped, catalogue]), (only_other, [other])):
+        for graph in graphs:
+            store.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(graph)))
+        store.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph()))
+    _drop_from_current(store, [dropped, "https://w3id.org/quanze/id/graph/report/a"], {superseded, catalogue})
+    left = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert left == {shared, only_other}
+    assert len(store) == 8 + 2  # the named graphs are untouched

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import cn2an
+from quanze.graph.numerals import to_int
+
 
 LEVELS = ("法律", "行政法规", "部门规章", "地方性法规", "规范性文件", "党内法规")
 STATUSES = ("in-force", "repealed", "superseded")
@@ -69,7 +70,7 @@ def chinese_number(text: str) -> int:
     text = text.strip()
     if text.isdigit():
         return int(text)
-    return int(cn2an.cn2an(text.replace("两", "二").replace("〇", "零"), "smart"))
+    return to_int(text.replace("两", "二").replace("〇", "零"), "smart")
 
 
 def _squeeze(heading: str) -> str:

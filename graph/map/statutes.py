@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import cn2an
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from quanze.graph.namespaces import ELI, ID, QZ
+from quanze.graph.numerals import to_chinese
 from quanze.graph.align.statutes import Article, Instrument
 
 CATALOGUE_FILE = "instruments.csv"
@@ -43,8 +43,7 @@ def short_name(instrument: Instrument) -> str:
 
 def chinese_ordinal(number: int) -> str:
     """87 → 八十七, 14 → 十四: article numbers as the law writes them."""
-    text = cn2an.an2cn(number)
-    return text[1:] if text.startswith("一十") else text  # cn2an versions differ on 一十四
+    return to_chinese(number)  # cn2an versions differ on 一十四: 十四 either way
 
 
 def article_label(instrument: Instrument, number: int) -> str:
@@ -109,4 +108,14 @@ def statute_graph(catalogue: Mapping[str, Instrument]) -> Graph:
         for article in instrument.articles.values():
             for triple in _article_triples(instrument, article):
                 graph.add(triple)
+    return graph
+
+
+def instrument_graph(catalogue: Mapping[str, Instrument], graph: Graph | None = None) -> Graph:
+    """What the catalogue says of its instruments (titles, replacements …), without the articles:
+    what validation reads beside a register (graph/validate/shapes.py `with_statute_facts`)."""
+    graph = Graph() if graph is None else graph
+    for instrument in catalogue.values():
+        for triple in _instrument_triples(instrument):
+            graph.add(triple)
     return graph

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import cn2an
 
 from quanze.graph.model import Span
+from quanze.graph.numerals import to_int
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _CN_DIGITS = "一二三四五六七八九十"
@@ -57,7 +57,7 @@ class _Style:
 def _cn_value(token: str) -> int:
     """Value of a Chinese numeral; 0 (never a valid item number) for OCR garbage like "十十"."""
     try:
-        return int(cn2an.cn2an(token, "normal"))
+        return to_int(token)
     except ValueError:
         return 0
 
@@ -246,6 +246,6 @@ def parse_declared_count(text: str) -> int | None:
     if token.isdigit():
         return int(token)
     try:
-        return int(cn2an.cn2an(token, "normal"))
+        return to_int(token)
     except (ValueError, KeyError):
         return None

@@ -22,7 +22,7 @@ from quanze.graph import paths
 from quanze.graph.align.powers import Alignment
 from quanze.graph.map.alignment import item_facts
 from quanze.graph.map.items import JURISDICTIONS_GRAPH, item_iri
-from quanze.graph.map.statutes import statute_graph
+from quanze.graph.map.statutes import instrument_graph
 from quanze.graph.namespaces import QZ
 from quanze.graph.read.text import UnreadableInput
 from quanze.graph.validate.engine import tune
@@ -81,6 +81,8 @@ class Toolkit:
     reference: Reference
     shapes: Graph
     statutes: Graph
+    """The statute catalogue's instruments (their labels and replacements; not the articles' text)
+    and the labels of power types, stage types and risk levels: what `with_statute_facts` reads."""
 
     @property
     def aligner(self):
@@ -100,13 +102,12 @@ def _toolkit(data: Path, ontology: Path, shapes: Path) -> Toolkit:
     return Toolkit(
         reference=ref,
         shapes=load_shapes(shapes),
-        statutes=statute_graph(ref.catalogue) + _concept_labels(ref.context.vocabulary.graph),
+        statutes=_concept_labels(ref.context.vocabulary.graph, instrument_graph(ref.catalogue)),
     )
 
 
-def _concept_labels(ontology: Graph) -> Graph:
-    """Labels of power types and stage types, so a report can name them."""
-    labels = Graph()
+def _concept_labels(ontology: Graph, labels: Graph) -> Graph:
+    """Labels of power types and stage types, so a report can name them (added to `labels`)."""
     for cls in (QZ.PowerType, QZ.StageType, QZ.RiskLevel):
         for concept in ontology.subjects(RDF.type, cls):
             for label in ontology.objects(concept, RDFS.label):
@@ -158,9 +159,27 @@ def run_shapes(data: Graph, shapes: Graph) -> Graph:
 
 
 class _PreparedQueries(Graph):
-    """An rdflib Graph (a view of another graph's store) that parses each SPARQL text once."""
+    """An rdflib Graph (a view of another graph's store) that parses each SPARQL text once.
+
+    A SELECT without bindings (the shapes' SPARQL targets) is answered by pyoxigraph over a
+    copy of the graph made at the first one (graph/validate/targets.py); rdflib answers the
+    rest, and all of them where pyoxigraph and rdflib could disagree on the graph.
+    """
+
+    _copy = None
 
     def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs and not initBindings and initNs is None:
+            from quanze.graph.validate.targets import OxigraphCopy, Unsupported
+
+            try:
+                if self._copy is None:
+                    self._copy = OxigraphCopy(self)
+                if self._copy:
+                    return self._copy.select(query_object)
+            except Unsupported:
+                if self._copy is None:
+                    self._copy = False  # the graph itself: rdflib answers every query
         if isinstance(query_object, str) and processor == "sparql" and not kwargs:
             namespaces = dict(initNs) if initNs is not None else dict(self.namespaces())
             query_object = _prepared(query_object, tuple(sorted((str(k), str(v)) for k, v in namespaces.items())))
