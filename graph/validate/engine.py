@@ -203,7 +203,9 @@ def tune() -> None:
 
 @contextmanager
 def as_shipped() -> Iterator[None]:
-    """pySHACL as shipped inside the block (for the tests and benchmarks that compare), tuned again after."""
+    """pySHACL as shipped inside the block (for the tests and benchmarks that compare), tuned again after.
+
+    It swaps class attributes for the whole process: not for a server where other threads validate."""
     tune()
     for owner, name, shipped, _ in _REPLACED:
         if shipped is _MISSING:

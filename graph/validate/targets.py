@@ -58,8 +58,8 @@ class OxigraphCopy:
             return copy
 
         self.store = ox.Store()
-        try:
-            self.store.bulk_extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in graph])
+        try:  # extend, not bulk_extend: the bulk loader sets aside 200 MB first (past a validation worker's memory cap)
+            self.store.extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in graph])
         except (ValueError, TypeError) as error:  # a term pyoxigraph refuses (an IRI with a space …)
             raise Unsupported(str(error)) from error
 
