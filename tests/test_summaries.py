@@ -37,6 +37,15 @@ def _without_summaries(select):
     return run
 
 
+def _without_canonical_counts(select):
+    """The same store as it was before summaries carried qz:canonicalPowerCounts: the matrix reads the entries."""
+
+    def run(query: str):
+        return [] if "qz:canonicalPowerCounts a ?kind" in query else select(query)
+
+    return run
+
+
 def _cells(m: comparison.Matrix) -> dict:
     return {key: (sorted(c.items), c.top, c.risks) for key, c in m.cells.items()}
 
@@ -51,6 +60,10 @@ def assert_same_answers(select) -> None:
     assert compare.matrix(select) == compare.matrix(scan)
     assert compare.matrix(select)[2], "an empty matrix proves nothing"
     assert compare.matrix_csv(select) == compare.matrix_csv(scan)
+    assert summaries.has_canonical_counts(select), "the summaries carry qz:canonicalPowerCounts"
+    entries = _without_canonical_counts(select)
+    assert not summaries.has_canonical_counts(entries)
+    assert compare.matrix(entries) == compare.matrix(select), "the one-literal counts and the entries agree"
     for lang in ("zh", "en"):
         m, m_scan = comparison.matrix_cells(select, lang), comparison.matrix_cells(scan, lang)
         assert m.jurisdictions == m_scan.jurisdictions and m.canonical == m_scan.canonical
@@ -95,6 +108,7 @@ def test_summary_of_a_hand_made_register():
         (QZ.summaryCanonicalPower, ID["canonical/P1"]), (QZ.itemCount, Literal(2)), (QZ.riskPointCount, Literal(2)),
         (QZ.summaryRiskLevel, QZ.High), (QZ.summaryRiskLevel, QZ.Low), (QZ.summaryItem, a), (QZ.summaryItem, b),
     }
+    assert (node, QZ.canonicalPowerCounts, Literal("canonical/P1 2")) in triples
     assert (URIRef(f"{node}/type/Penalty"), QZ.itemCount, Literal(2)) in triples
     assert (URIRef(f"{node}/article/law/x/art/1"), QZ.itemCount, Literal(2)) in triples
     # risk points per stage type and level count the internal matter's too

@@ -55,11 +55,69 @@ def jurisdictions(select: Select) -> list[dict[str, str | None]]:
       } GROUP BY ?code ?name ?comment ORDER BY ?code""")
 
 
+def has_canonical_counts(select: Select) -> bool:
+    """Whether every current summary carries `qz:canonicalPowerCounts` (the store was built or
+    backfilled by code that writes them: its ontology graph defines the term)."""
+    return bool(select(PREFIXES + "SELECT ?kind WHERE { qz:canonicalPowerCounts a ?kind } LIMIT 1"))
+
+
 def matrix(select: Select) -> list[dict[str, str | None]]:
     """code, jname, cid, cname, n: items per jurisdiction and canonical power.
 
-    The counts come as (code, cid, n) and the names from two small queries: a result of tens of
-    thousands of rows costs more to write and read than to compute, so it carries no names."""
+    Read from each summary's `qz:canonicalPowerCounts` where the store has them: one value per
+    register, so the query reads thousands of rows for the country, not one entry per cell."""
+    if has_canonical_counts(select):
+        return _matrix_from_counts(select)
+    return _matrix_from_entries(select)
+
+
+def _matrix_from_counts(select: Select) -> list[dict[str, str | None]]:
+    from quanze.graph.map.summaries import _tail
+
+    lines = select(PREFIXES + """SELECT ?code ?counts WHERE {
+      { SELECT ?summary ?j WHERE { ?summary qz:summaryJurisdiction ?j } }
+      { SELECT ?summary ?counts WHERE { ?summary qz:canonicalPowerCounts ?counts } }
+      { SELECT ?j ?code WHERE { ?j qz:divisionCode ?code } }
+    }""")
+    canonical: dict[str, list[tuple[str, str]]] = {}
+    for row in select(PREFIXES + f"SELECT ?c ?cid ?cname WHERE {_CANONICAL}"):
+        canonical.setdefault(_tail(row["c"]), []).append((row["cid"], row["cname"]))
+    totals: dict[tuple[str, str], int] = {}
+    for row in lines:
+        for line in (row["counts"] or "").splitlines():
+            tail, _, n = line.rpartition(" ")
+            for cid in dict.fromkeys(cid for cid, _name in canonical.get(tail, [])):
+                key = (row["code"], cid)
+                totals[key] = totals.get(key, 0) + int(n)
+    return _named(select, [{"code": code, "cid": cid, "n": str(n)} for (code, cid), n in totals.items()], canonical)
+
+
+def _named(select: Select, counts: list[dict[str, str | None]], canonical: dict | None = None) -> list[dict[str, str | None]]:
+    """(code, cid, n) rows with the names of jurisdictions and canonical powers (a node with two names: one row each)."""
+    jurisdictions: dict[str, list[str]] = {}
+    for row in select(PREFIXES + "SELECT ?code ?jname WHERE { { SELECT DISTINCT ?j WHERE { ?summary qz:summaryJurisdiction ?j } } ?j qz:divisionCode ?code ; rdfs:label ?jname }"):
+        jurisdictions.setdefault(row["code"], []).append(row["jname"])
+    names: dict[str, list[str]] = {}
+    if canonical is None:
+        for row in select(PREFIXES + f"SELECT ?cid ?cname WHERE {_CANONICAL}"):
+            names.setdefault(row["cid"], []).append(row["cname"])
+    else:
+        for pairs in canonical.values():
+            for cid, cname in pairs:
+                names.setdefault(cid, []).append(cname)
+    totals: dict[tuple, int] = {}
+    for row in counts:  # a code or notation of two nodes, or a node with two names: summed per name, as GROUP BY does
+        for jname in jurisdictions.get(row["code"], []):
+            for cname in names.get(row["cid"], []):
+                key = (row["code"], jname, row["cid"], cname)
+                totals[key] = totals.get(key, 0) + int(row["n"])
+    return [{"code": k[0], "jname": k[1], "cid": k[2], "cname": k[3], "n": str(n)} for k, n in totals.items()]
+
+
+def _matrix_from_entries(select: Select) -> list[dict[str, str | None]]:
+    """The matrix from the summaries' qz:byCanonicalPower entries (a store whose summaries lack
+    qz:canonicalPowerCounts). The counts come as (code, cid, n) and the names from two small
+    queries: a result of tens of thousands of rows costs more to write and read than to compute."""
     counts = select(PREFIXES + f"""SELECT ?code ?cid ?n WHERE {{
       {{ SELECT ?j ?c (SUM(?k) AS ?n) WHERE {{
       {_SUMMARY_JURISDICTION}
@@ -67,19 +125,7 @@ def matrix(select: Select) -> list[dict[str, str | None]]:
       {{ SELECT ?j ?code WHERE {{ ?j qz:divisionCode ?code }} }}
       {{ SELECT ?c ?cid WHERE {{ ?c a qz:CanonicalPower ; skos:notation ?cid }} }}
     }}""")
-    jurisdictions: dict[str, list[str]] = {}
-    for row in select(PREFIXES + f"SELECT ?code ?jname WHERE {{ {{ SELECT DISTINCT ?j WHERE {{ ?summary qz:summaryJurisdiction ?j }} }} ?j qz:divisionCode ?code ; rdfs:label ?jname }}"):
-        jurisdictions.setdefault(row["code"], []).append(row["jname"])
-    canonical: dict[str, list[str]] = {}
-    for row in select(PREFIXES + f"SELECT ?cid ?cname WHERE {_CANONICAL}"):
-        canonical.setdefault(row["cid"], []).append(row["cname"])
-    totals: dict[tuple, int] = {}
-    for row in counts:  # a code or notation of two nodes, or a node with two names: summed per name, as GROUP BY does
-        for jname in jurisdictions.get(row["code"], []):
-            for cname in canonical.get(row["cid"], []):
-                key = (row["code"], jname, row["cid"], cname)
-                totals[key] = totals.get(key, 0) + int(row["n"])
-    return [{"code": k[0], "jname": k[1], "cid": k[2], "cname": k[3], "n": str(n)} for k, n in totals.items()]
+    return _named(select, counts)
 
 
 def matrix_cells(select: Select, lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
