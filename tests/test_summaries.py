@@ -71,6 +71,23 @@ def assert_same_answers(select) -> None:
         charts, charts_scan = comparison.chart_data(select, m, lang), comparison.chart_data(scan, m_scan, lang)
         assert charts == charts_scan
         assert charts["articles"]["labels"] and charts["types"]["series"]
+        assert_same_answers_for_some(select, scan, m, lang)
+
+
+def assert_same_answers_for_some(select, scan, whole: comparison.Matrix, lang: str) -> None:
+    """The compare page of one province: the matrix and charts of some jurisdictions are those of the
+    whole store restricted to them, from the summaries and from the scans alike."""
+    codes = [code for code, _ in whole.jurisdictions]
+    every = comparison.matrix_cells(select, lang, codes)
+    assert (every.jurisdictions, every.canonical, _cells(every)) == (whole.jurisdictions, whole.canonical, _cells(whole))
+    assert comparison.chart_data(select, every, lang, codes) == comparison.chart_data(select, whole, lang)
+    some = codes[::2]
+    part, part_scan = comparison.matrix_cells(select, lang, some), comparison.matrix_cells(scan, lang, some)
+    assert _cells(part) == {key: cell for key, cell in _cells(whole).items() if key[0] in some} == _cells(part_scan)
+    assert [code for code, _ in part.jurisdictions] == sorted({code for code, _ in part.cells})
+    charts, charts_scan = comparison.chart_data(select, part, lang, some), comparison.chart_data(scan, part_scan, lang, some)
+    assert charts["types"] == charts_scan["types"] and charts["types"]["series"]
+    assert comparison.matrix_cells(select, lang, []).cells == {} and comparison.matrix_cells(scan, lang, []).cells == {}
 
 
 # --- the pure function ------------------------------------------------------------------------

@@ -181,3 +181,80 @@ def most_cited(select: Select, limit: int = 15) -> list[dict[str, str | None]]:
       {_entries("byArticle", ("article", "summaryArticle"), ("k", "itemCount"))} }} GROUP BY ?article }}
       {{ SELECT ?article ?label WHERE {{ ?article a qz:Article ; rdfs:label ?label }} }} }}
       ORDER BY DESC(?n) ?label LIMIT {int(limit)}""")
+
+
+# --- one province (or any set of jurisdictions) at a time: the compare page at country size ----
+# The same numbers as above, for the summaries of the given jurisdictions only. Each query starts
+# from the division codes (VALUES) and looks the summaries up from there, so it reads what those
+# jurisdictions' registers hold, whatever the size of the country.
+
+
+def _codes(codes: list[str]) -> str:
+    from quanze.graph.query.terms import division_code, term
+
+    return "VALUES ?code { " + " ".join(term(division_code(code)) for code in sorted(set(codes))) + " }"
+
+
+def matrix_cells_of(select: Select, codes: list[str], lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
+    """`matrix_cells` for the jurisdictions with these division codes only."""
+    if not codes:
+        return [], []
+    values = _codes(codes)
+    cells = select(PREFIXES + f"""SELECT ?cell ?code ?jname ?c ?risks WHERE {{ {values}
+      ?j qz:divisionCode ?code ; rdfs:label ?jname .
+      ?summary qz:summaryJurisdiction ?j ; qz:byCanonicalPower ?cell .
+      ?cell qz:summaryCanonicalPower ?c ; qz:riskPointCount ?risks }}""")
+    tops = {r["cell"]: r["top"] for r in select(PREFIXES + f"""SELECT ?cell (MAX(?rank) AS ?top) WHERE {{ {values}
+      ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:byCanonicalPower ?cell .
+      ?cell qz:summaryRiskLevel ?level . ?level qz:rank ?rank }} GROUP BY ?cell""")}
+    canonical: dict[str, list[tuple[str, str]]] = {}
+    for r in select(PREFIXES + f"SELECT ?c ?cid ?cname WHERE {_CANONICAL}"):
+        canonical.setdefault(r["c"], []).append((r["cid"], r["cname"]))
+    types: dict[str, list[str]] = {}
+    for r in select(PREFIXES + f"SELECT ?c ?type WHERE {{ ?c a qz:CanonicalPower ; qz:powerType/skos:prefLabel ?type {_lang_filter('?type', lang)} }}"):
+        types.setdefault(r["c"], []).append(r["type"])
+    rows = [
+        {"cell": r["cell"], "code": r["code"], "jname": r["jname"], "cid": cid, "cname": cname, "type": kind, "risks": r["risks"],
+         "top": tops.get(r["cell"])}
+        for r in cells for cid, cname in canonical.get(r["c"], []) for kind in types.get(r["c"], [None])
+    ]
+    items = select(PREFIXES + f"""SELECT ?cell ?item ?label WHERE {{ {values}
+      ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:byCanonicalPower ?cell .
+      ?cell qz:summaryItem ?item . OPTIONAL {{ ?item rdfs:label ?label }} }}""")
+    return rows, items
+
+
+def items_per_type_of(select: Select, codes: list[str], lang: str = "zh") -> list[dict[str, str | None]]:
+    """`items_per_type` for the jurisdictions with these division codes only."""
+    if not codes:
+        return []
+    return select(PREFIXES + f"""SELECT ?code ?jname ?type (SUM(?k) AS ?n) WHERE {{ {_codes(codes)}
+      ?j qz:divisionCode ?code ; rdfs:label ?jname .
+      ?summary qz:summaryJurisdiction ?j ; qz:byPowerType ?e . ?e qz:summaryPowerType ?t ; qz:itemCount ?k .
+      ?t skos:prefLabel ?type . {_lang_filter('?type', lang)}
+    }} GROUP BY ?code ?jname ?type ORDER BY ?code""")
+
+
+def risks_per_stage_of(select: Select, codes: list[str], lang: str = "zh") -> list[dict[str, str | None]]:
+    """`risks_per_stage` over the summaries of these jurisdictions (a risk point of an item with two
+    jurisdictions counts where its first jurisdiction's summary counts it)."""
+    if not codes:
+        return []
+    return select(PREFIXES + f"""SELECT ?stage ?rank (SUM(?k) AS ?n) (MIN(?order) AS ?o) WHERE {{ {_codes(codes)}
+      ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:byStageLevel ?e .
+      ?e qz:summaryStageType ?t ; qz:summaryRiskLevel ?level ; qz:riskPointCount ?k .
+      ?level qz:rank ?rank . ?t skos:prefLabel ?stage . {_lang_filter('?stage', lang)}
+      OPTIONAL {{ ?e qz:minStageOrder ?order }}
+    }} GROUP BY ?stage ?rank""")
+
+
+def most_cited_of(select: Select, codes: list[str], limit: int = 15) -> list[dict[str, str | None]]:
+    """`most_cited` over the summaries of these jurisdictions."""
+    if not codes:
+        return []
+    return select(PREFIXES + f"""SELECT ?article ?label ?n WHERE {{
+      {{ SELECT ?article (SUM(?k) AS ?n) WHERE {{ {_codes(codes)}
+        ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:byArticle ?e .
+        ?e qz:summaryArticle ?article ; qz:itemCount ?k }} GROUP BY ?article }}
+      ?article a qz:Article ; rdfs:label ?label }}
+      ORDER BY DESC(?n) ?label LIMIT {int(limit)}""")
