@@ -13,7 +13,7 @@ A store built before summaries existed has none; its ontology graph does not kno
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 Select = Callable[[str], list[dict[str, str | None]]]
 
@@ -82,18 +82,19 @@ def _matrix_from_counts(select: Select) -> list[dict[str, str | None]]:
     canonical: dict[str, list[tuple[str, str]]] = {}
     for row in select(PREFIXES + f"SELECT ?c ?cid ?cname WHERE {_CANONICAL}"):
         canonical.setdefault(_tail(row["c"]), []).append((row["cid"], row["cname"]))
+    notations = {tail: list(dict.fromkeys(cid for cid, _ in pairs)) for tail, pairs in canonical.items()}
     totals: dict[tuple[str, str], int] = {}
     for row in lines:
+        code = row["code"]
         for line in (row["counts"] or "").splitlines():
             tail, _, n = line.rpartition(" ")
-            for cid in dict.fromkeys(cid for cid, _name in canonical.get(tail, [])):
-                key = (row["code"], cid)
-                totals[key] = totals.get(key, 0) + int(n)
-    return _named(select, [{"code": code, "cid": cid, "n": str(n)} for (code, cid), n in totals.items()], canonical)
+            for cid in notations.get(tail, ()):
+                totals[(code, cid)] = totals.get((code, cid), 0) + int(n)
+    return _named(select, ((code, cid, n) for (code, cid), n in totals.items()), canonical)
 
 
-def _named(select: Select, counts: list[dict[str, str | None]], canonical: dict | None = None) -> list[dict[str, str | None]]:
-    """(code, cid, n) rows with the names of jurisdictions and canonical powers (a node with two names: one row each)."""
+def _named(select: Select, counts: Iterable[tuple[str, str, int]], canonical: dict | None = None) -> list[dict[str, str | None]]:
+    """(code, cid, n) counts with the names of jurisdictions and canonical powers (a node with two names: one row each)."""
     jurisdictions: dict[str, list[str]] = {}
     for row in select(PREFIXES + "SELECT ?code ?jname WHERE { { SELECT DISTINCT ?j WHERE { ?summary qz:summaryJurisdiction ?j } } ?j qz:divisionCode ?code ; rdfs:label ?jname }"):
         jurisdictions.setdefault(row["code"], []).append(row["jname"])
@@ -106,11 +107,11 @@ def _named(select: Select, counts: list[dict[str, str | None]], canonical: dict 
             for cid, cname in pairs:
                 names.setdefault(cid, []).append(cname)
     totals: dict[tuple, int] = {}
-    for row in counts:  # a code or notation of two nodes, or a node with two names: summed per name, as GROUP BY does
-        for jname in jurisdictions.get(row["code"], []):
-            for cname in names.get(row["cid"], []):
-                key = (row["code"], jname, row["cid"], cname)
-                totals[key] = totals.get(key, 0) + int(row["n"])
+    for code, cid, n in counts:  # a code or notation of two nodes, or a node with two names: summed per name, as GROUP BY does
+        for jname in jurisdictions.get(code, ()):
+            for cname in names.get(cid, ()):
+                key = (code, jname, cid, cname)
+                totals[key] = totals.get(key, 0) + n
     return [{"code": k[0], "jname": k[1], "cid": k[2], "cname": k[3], "n": str(n)} for k, n in totals.items()]
 
 
@@ -125,7 +126,7 @@ def _matrix_from_entries(select: Select) -> list[dict[str, str | None]]:
       {{ SELECT ?j ?code WHERE {{ ?j qz:divisionCode ?code }} }}
       {{ SELECT ?c ?cid WHERE {{ ?c a qz:CanonicalPower ; skos:notation ?cid }} }}
     }}""")
-    return _named(select, counts)
+    return _named(select, ((r["code"], r["cid"], int(r["n"])) for r in counts))
 
 
 def matrix_cells(select: Select, lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
