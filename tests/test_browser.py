@@ -268,7 +268,7 @@ def province_server(store_path):
     """The seed store served as if it were the country: the compare page draws at most two jurisdictions at once."""
     from tests._server import running_server
 
-    with running_server(store_path, QUANZE_COMPARE_JURISDICTIONS="2") as url:
+    with running_server(store_path, QUANZE_PAGE_JURISDICTIONS="2") as url:
         yield url
 
 
@@ -314,3 +314,21 @@ def test_compare_page_of_a_small_store_is_drawn_whole(server, browser):
     assert not browser.find_elements(By.ID, "scope-note")
     assert [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#matrix-table thead th small")] == [
         "140423", "340406", "410503", "620922"]
+
+
+def test_home_page_lists_one_province_at_a_time_in_a_large_store(province_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    def listed():
+        return [row.find_elements(By.TAG_NAME, "td")[1].text for row in browser.find_elements(By.CSS_SELECTOR, "main table tr")[1:]]
+
+    browser.get(province_server + "/")
+    province = Select(browser.find_element(By.ID, "province"))
+    assert province.first_selected_option.get_attribute("value") == "14" and listed() == ["140423"]
+    assert "山西省" in browser.find_element(By.ID, "scope-note").text
+    province.select_by_value("41")
+    browser.find_element(By.CSS_SELECTOR, "form.province-form button[type=submit]").click()
+    _wait(browser, lambda b: "province=41" in b.current_url)
+    assert listed() == ["410503"]
+    assert browser.find_element(By.CSS_SELECTOR, "main table tr td a").text == "北关区"

@@ -57,6 +57,11 @@ def assert_same_answers(select) -> None:
     home, home_scan = views.jurisdictions(select), views.jurisdictions(scan)
     assert home == home_scan
     assert sum(r["powers"] for r in home) > 0 and sum(r["risks"] for r in home) > 0
+    codes = [r["code"] for r in home]
+    assert views.jurisdictions(select, codes) == home == views.jurisdictions(scan, codes)
+    some = codes[1::2]
+    assert views.jurisdictions(select, some) == [r for r in home if r["code"] in some] == views.jurisdictions(scan, some)
+    assert views.jurisdictions(select, []) == [] == views.jurisdictions(scan, [])
     assert compare.matrix(select) == compare.matrix(scan)
     assert compare.matrix(select)[2], "an empty matrix proves nothing"
     assert compare.matrix_csv(select) == compare.matrix_csv(scan)

@@ -38,9 +38,17 @@ def render(request: Request, template: str, lang: str, **context: object) -> HTM
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, repository: RepositoryDep, settings: SettingsDep, lang: str = Lang) -> HTMLResponse:
-    rows = await run_in_threadpool(views.jurisdictions, views.selector(repository, settings))
-    return render(request, "home.html", lang, title="Quanze", jurisdictions=rows)
+async def home(
+    request: Request, repository: RepositoryDep, settings: SettingsDep, lang: str = Lang,
+    province: str = Query("", pattern="^(|all|[0-9]{2})$"),
+) -> HTMLResponse:
+    """Every jurisdiction with its counts; in a store larger than a page, one province at a time."""
+    from quanze.api.services import comparison
+
+    select = views.selector(repository, settings)
+    scope = await run_in_threadpool(comparison.scope, select, "", "", province, settings.page_jurisdictions)
+    rows = await run_in_threadpool(views.jurisdictions, select, scope.codes)
+    return render(request, "home.html", lang, title="Quanze", jurisdictions=rows, scope=scope, page_limit=settings.page_jurisdictions)
 
 
 @router.get("/query", response_class=HTMLResponse)
@@ -74,7 +82,7 @@ async def compare_page(
     except InvalidParameter as error:
         problem, status = str(error), 400
     scope = await run_in_threadpool(comparison.scope, select, a if problem is None else "", b if problem is None else "", province,
-                                   settings.compare_jurisdictions)
+                                   settings.page_jurisdictions)
     matrix = await run_in_threadpool(comparison.matrix_cells, select, lang, scope.codes)
     a_name = b_name = ""
     rows: list = []
@@ -86,7 +94,7 @@ async def compare_page(
             problem = str(error)
     charts = await run_in_threadpool(comparison.chart_data, select, matrix, lang, scope.codes)
     vendor = getattr(request.app.state, "vendor", {})
-    page = render(request, "compare.html", lang, title="compare", jurisdictions=scope.jurisdictions, scope=scope, page_limit=settings.compare_jurisdictions, a=a, b=b,
+    page = render(request, "compare.html", lang, title="compare", jurisdictions=scope.jurisdictions, scope=scope, page_limit=settings.page_jurisdictions, a=a, b=b,
                   a_name=a_name, b_name=b_name, rows=rows, problem=problem, matrix=matrix, charts=charts, echarts=vendor.get("echarts", False))
     page.status_code = status
     return page

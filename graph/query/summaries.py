@@ -196,6 +196,31 @@ def _codes(codes: list[str]) -> str:
     return "VALUES ?code { " + " ".join(term(division_code(code)) for code in sorted(set(codes))) + " }"
 
 
+def jurisdictions_of(select: Select, codes: list[str]) -> list[dict[str, str | None]]:
+    """`jurisdictions` for those with these division codes only: names, then the sums of their summaries."""
+    if not codes:
+        return []
+    values = _codes(codes)
+    named = select(PREFIXES + f"""SELECT ?j ?code ?name ?comment WHERE {{ {values}
+      ?j qz:divisionCode ?code ; a qz:Jurisdiction ; rdfs:label ?name . OPTIONAL {{ ?j rdfs:comment ?comment }} }}""")
+    sums: dict[str, list[tuple[int, int]]] = {}
+    for r in select(PREFIXES + f"""SELECT ?j ?n ?r WHERE {{ {values}
+      ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:itemCount ?n ; qz:riskPointCount ?r }}"""):
+        sums.setdefault(r["j"], []).append((int(r["n"]), int(r["r"])))
+    groups: dict[tuple, list[int] | None] = {}
+    for r in named:  # grouped as GROUP BY ?code ?name ?comment groups the rows of each node
+        key = (r["code"], r["name"], r["comment"])
+        counted = sums.get(r["j"])
+        total = groups.get(key)
+        if counted:
+            total = [0, 0] if total is None else total
+            total[0] += sum(n for n, _ in counted)
+            total[1] += sum(k for _, k in counted)
+        groups[key] = total
+    return [{"code": code, "name": name, "comment": comment, "powers": None if t is None else str(t[0]), "risks": None if t is None else str(t[1])}
+            for (code, name, comment), t in sorted(groups.items(), key=lambda p: p[0][0])]
+
+
 def matrix_cells_of(select: Select, codes: list[str], lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
     """`matrix_cells` for the jurisdictions with these division codes only."""
     if not codes:
