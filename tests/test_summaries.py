@@ -195,19 +195,49 @@ def _store_select(path: Path):
     return _selector(copy)
 
 
+_EXAMPLE_04 = (Path(__file__).resolve().parent.parent / "queries" / "04-risk-points-without-role.rq").read_text(encoding="utf-8")
+
+
+def _without_role_and_control(rows: list[list[str]]) -> list[list[str]]:
+    """The register with the responsible role of its first item's risk points, and the controls of its second's, left out."""
+    header = rows[0]
+    role, control = header.index("责任人"), header.index("防控措施")
+    rows[1][role] = ""
+    rows[2][control] = ""
+    return rows
+
+
+def assert_example_queries_follow(select) -> None:
+    """Queries 01 and 04 read the summaries and the stored validation reports: after every add,
+    revision and removal they still give the rows of their first versions (tests/data/queries-before)."""
+    from collections import Counter
+
+    from quanze.graph import paths
+
+    before = Path(__file__).parent / "data" / "queries-before"
+    for name in ("01-powers-per-jurisdiction.rq", "04-risk-points-without-role.rq"):
+        now = select((paths.queries_dir() / name).read_text(encoding="utf-8"))
+        first = select((before / name).read_text(encoding="utf-8"))
+        assert Counter(tuple(sorted(r.items())) for r in now) == Counter(tuple(sorted(r.items())) for r in first), name
+
+
 def test_summaries_follow_add_revise_and_remove(tmp_path, store_path, capsys):
     store = tmp_path / "store"
     shutil.copytree(store_path, store)
-    old = _register(tmp_path / "文峰区-2023.csv")
+    old = _register(tmp_path / "文峰区-2023.csv", _without_role_and_control)
     new = _register(tmp_path / "文峰区-2024.csv", lambda rows: rows[:2])
     assert main(["--store", str(store), "add", str(old), "--version", "2023"]) == 0
     select = _store_select(store)
+    missing = select(_EXAMPLE_04)
+    assert {(r["辖区"], r["缺少"]) for r in missing} >= {("文峰区", "责任人"), ("文峰区", "防控措施")}
     assert {r["code"]: r["powers"] for r in views.jurisdictions(select)}["410502"] == 2
     assert_same_answers(select)
+    assert_example_queries_follow(select)
     assert main(["--store", str(store), "add", str(new), "--version", "2024"]) == 0
     select = _store_select(store)
     assert {r["code"]: r["powers"] for r in views.jurisdictions(select)}["410502"] == 1
     assert_same_answers(select)
+    assert_example_queries_follow(select)
     # the superseded version keeps its summary in its own graph only
     kept = select("""SELECT ?n WHERE { GRAPH <https://w3id.org/quanze/id/graph/register/文峰区-2023> {
         ?s a <https://w3id.org/quanze/ontology#RegisterSummary> ; <https://w3id.org/quanze/ontology#itemCount> ?n } }""")
@@ -217,10 +247,12 @@ def test_summaries_follow_add_revise_and_remove(tmp_path, store_path, capsys):
     select = _store_select(store)
     assert {r["code"]: r["powers"] for r in views.jurisdictions(select)}["410502"] == 2
     assert_same_answers(select)
+    assert_example_queries_follow(select)
     assert main(["--store", str(store), "remove", "文峰区-2023.csv"]) == 0
     select = _store_select(store)
     assert "410502" not in {r["code"] for r in views.jurisdictions(select) if r["powers"]}
     assert_same_answers(select)
+    assert_example_queries_follow(select)
     capsys.readouterr()
 
 
