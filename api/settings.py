@@ -104,6 +104,10 @@ class Settings:
     """Memory a validation may allocate beyond the worker's loaded code and reference data
     (QUANZE_VALIDATION_MEMORY, in MiB, 1024; 0: no cap)."""
 
+    page_jurisdictions: int = 200
+    """The most jurisdictions the home and compare pages list at once (QUANZE_PAGE_JURISDICTIONS, 200); a larger
+    store is shown one province at a time (api/services/comparison.py `scope`)."""
+
     @classmethod
     def from_environment(cls) -> Settings:
         """The settings from the environment; SettingsError (one line) on any nonsense."""
@@ -121,6 +125,7 @@ class Settings:
         return cls(
             store=paths.store_dir(),
             query_timeout=_float("QUANZE_QUERY_TIMEOUT", 30.0, 0.1, 3600.0),
+            page_jurisdictions=_int("QUANZE_PAGE_JURISDICTIONS", 200, 1, 100_000),
             max_results=_int("QUANZE_MAX_RESULTS", 100_000, 1, 100_000_000),
             max_query_bytes=_int("QUANZE_MAX_QUERY_BYTES", 100_000, 16, 10 * MiB),
             max_upload_bytes=_int("QUANZE_MAX_UPLOAD_BYTES", 10 * MiB, 1, 1024 * MiB),

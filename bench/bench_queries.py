@@ -2,9 +2,10 @@
 
 For a store (given, or built from bench/synth_country.py at a size), runs through HTTP each
 example query (queries/*.rq, POST /sparql), the compare of two counties (GET /api/compare),
-the matrix (GET /compare/matrix/download?format=csv), the home page (GET /) and the compare page
-(GET /compare), N times each after one warm-up, and prints p50 / p95 wall time and the server's
-CPU time per request (its process and its query workers, from /proc).
+the matrix (GET /compare/matrix/download?format=csv), the home page (GET /: the whole store, or
+its first province when the store is larger than a page), every jurisdiction with its counts
+(GET /api/jurisdictions) and the compare page (GET /compare: one province at a country's size),
+N times each after one warm-up, and prints p50 / p95 wall time and the server's CPU time per request (its process and its query workers, from /proc).
 
 The server runs with the result cache off (QUANZE_CACHE_BYTES=0), so every request is evaluated
 by the engine; the text of each query is the same in every run, so the server reads (parses) it
@@ -153,7 +154,7 @@ def select_of(run_json: Callable[[str], dict]) -> Callable[[str], list[dict[str,
 
 def python_questions(select, a: str, b: str) -> list[tuple[str, Callable[[], int]]]:
     """compare, matrix and home as the product's own Python code over a select function."""
-    from quanze.api.services import views
+    from quanze.api.services import comparison, views
     from quanze.graph.query import compare
 
     def run_compare() -> int:
@@ -163,10 +164,14 @@ def python_questions(select, a: str, b: str) -> list[tuple[str, Callable[[], int
     def run_matrix() -> int:
         return sum(1 for n in compare.matrix(select)[2].values() if n)
 
+    def run_home() -> int:  # the home page's rows: the whole store when small, else its first province
+        return len(views.jurisdictions(select, comparison.scope(select, "", "", "").codes))
+
     return [
         ("compare", run_compare),
         ("matrix", run_matrix),
-        ("home", lambda: len(views.jurisdictions(select))),
+        ("home", run_home),
+        ("all jurisdictions", lambda: len(views.jurisdictions(select))),
     ]
 
 
@@ -211,6 +216,7 @@ def on_quanze(store: Path, repeat: int, a: str, b: str, page_repeat: int = 3) ->
             "compare": lambda: _compared(_ok(client.get("/api/compare", params={"a": a, "b": b})).json()),
             "matrix": lambda: _cells(_ok(client.get("/compare/matrix/download", params={"format": "csv"})).text),
             "home": lambda: _ok(client.get("/")).text.count("<tr") - 1,
+            "all jurisdictions": lambda: len(_ok(client.get("/api/jurisdictions")).json()),
             "compare page": lambda: len(_ok(client.get("/compare", params={"a": a, "b": b})).content),
         }
         for name, run in pages.items():

@@ -49,6 +49,7 @@ class QZ(DefinedNamespace):
     itemCount: object
     riskPointCount: object
     minStageOrder: object
+    canonicalPowerCounts: object
 
     # classes
     Jurisdiction: object

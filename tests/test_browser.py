@@ -261,3 +261,74 @@ def test_large_result_renders_fast_and_text_stays_text(server, browser):
     browser.find_element(By.ID, "run").click()
     _wait(browser, lambda b: "<img src=x" in b.execute_script("const t = document.getElementById('result-table'); return t ? t.innerText : ''"))
     assert not browser.execute_script("return window.pwned === 1")
+
+
+@pytest.fixture(scope="module")
+def province_server(store_path):
+    """The seed store served as if it were the country: the compare page draws at most two jurisdictions at once."""
+    from tests._server import running_server
+
+    with running_server(store_path, QUANZE_PAGE_JURISDICTIONS="2") as url:
+        yield url
+
+
+def test_compare_page_shows_one_province_at_a_time_in_a_large_store(province_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select
+
+    def columns():
+        return [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#matrix-table thead th small")]
+
+    browser.get(province_server + "/compare?a=340406&b=410503")
+    province = Select(browser.find_element(By.ID, "province"))
+    assert [o.get_attribute("value") for o in province.options] == ["14", "34", "41", "62"]  # no "all jurisdictions"
+    assert province.first_selected_option.get_attribute("value") == "34"
+    assert "安徽省" in browser.find_element(By.ID, "scope-note").text
+    assert columns() == ["340406", "410503"]  # the province of a, and b beside it
+    assert browser.find_elements(By.CSS_SELECTOR, "#side-table tr.both")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".chart canvas")) >= 4
+
+    province.select_by_value("14")
+    browser.find_element(By.CSS_SELECTOR, "form.compare-form button[type=submit]").click()
+    _wait(browser, lambda b: "province=14" in b.current_url)
+    _wait(browser, ec.presence_of_element_located((By.ID, "matrix-table")))
+    assert columns() == ["140423"]
+    assert Select(browser.find_element(By.ID, "a")).first_selected_option.get_attribute("value") == "140423"
+    assert "山西省" in browser.find_element(By.ID, "scope-note").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".chart canvas")) >= 4
+
+    browser.get(province_server + "/compare?province=all&a=620922&b=140423&lang=en")
+    assert "one province at a time" in browser.find_element(By.ID, "scope-limit").text
+    assert Select(browser.find_element(By.ID, "province")).first_selected_option.get_attribute("value") == "62"
+    assert columns() == ["140423", "620922"]
+
+
+def test_compare_page_of_a_small_store_is_drawn_whole(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(server + "/compare?a=340406&b=410503")
+    province = Select(browser.find_element(By.ID, "province"))
+    assert province.first_selected_option.get_attribute("value") == ""  # every jurisdiction
+    assert not browser.find_elements(By.ID, "scope-note")
+    assert [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#matrix-table thead th small")] == [
+        "140423", "340406", "410503", "620922"]
+
+
+def test_home_page_lists_one_province_at_a_time_in_a_large_store(province_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    def listed():
+        return [row.find_elements(By.TAG_NAME, "td")[1].text for row in browser.find_elements(By.CSS_SELECTOR, "main table tr")[1:]]
+
+    browser.get(province_server + "/")
+    province = Select(browser.find_element(By.ID, "province"))
+    assert province.first_selected_option.get_attribute("value") == "14" and listed() == ["140423"]
+    assert "山西省" in browser.find_element(By.ID, "scope-note").text
+    province.select_by_value("41")
+    browser.find_element(By.CSS_SELECTOR, "form.province-form button[type=submit]").click()
+    _wait(browser, lambda b: "province=41" in b.current_url)
+    assert listed() == ["410503"]
+    assert browser.find_element(By.CSS_SELECTOR, "main table tr td a").text == "北关区"

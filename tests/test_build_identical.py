@@ -4,7 +4,10 @@ country are those main's code wrote before the build was reworked for the whole 
 tests/data/build_digest.json was written by `python -m tests._digest` at commit 026adb2; a change that
 means to change the graph writes it again, and says so. Written again when the per-register summaries
 merged (qz:RegisterSummary and their ontology terms): every count per predicate that changed was a
-summary or ontology term; the rest stayed as 026adb2 wrote it.
+summary or ontology term; the rest stayed as 026adb2 wrote it. Written again for
+qz:canonicalPowerCounts (one literal per summary, and its ontology term): the only counts that
+changed are that predicate's and the ontology's (rdf:type, rdfs:label ×2, rdfs:comment ×2,
+rdfs:domain, rdfs:range of the new term), in the ontology graph and the default graph.
 """
 
 from __future__ import annotations

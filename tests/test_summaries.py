@@ -37,6 +37,15 @@ def _without_summaries(select):
     return run
 
 
+def _without_canonical_counts(select):
+    """The same store as it was before summaries carried qz:canonicalPowerCounts: the matrix reads the entries."""
+
+    def run(query: str):
+        return [] if "qz:canonicalPowerCounts a ?kind" in query else select(query)
+
+    return run
+
+
 def _cells(m: comparison.Matrix) -> dict:
     return {key: (sorted(c.items), c.top, c.risks) for key, c in m.cells.items()}
 
@@ -48,9 +57,18 @@ def assert_same_answers(select) -> None:
     home, home_scan = views.jurisdictions(select), views.jurisdictions(scan)
     assert home == home_scan
     assert sum(r["powers"] for r in home) > 0 and sum(r["risks"] for r in home) > 0
+    codes = [r["code"] for r in home]
+    assert views.jurisdictions(select, codes) == home == views.jurisdictions(scan, codes)
+    some = codes[1::2]
+    assert views.jurisdictions(select, some) == [r for r in home if r["code"] in some] == views.jurisdictions(scan, some)
+    assert views.jurisdictions(select, []) == [] == views.jurisdictions(scan, [])
     assert compare.matrix(select) == compare.matrix(scan)
     assert compare.matrix(select)[2], "an empty matrix proves nothing"
     assert compare.matrix_csv(select) == compare.matrix_csv(scan)
+    assert summaries.has_canonical_counts(select), "the summaries carry qz:canonicalPowerCounts"
+    entries = _without_canonical_counts(select)
+    assert not summaries.has_canonical_counts(entries)
+    assert compare.matrix(entries) == compare.matrix(select), "the one-literal counts and the entries agree"
     for lang in ("zh", "en"):
         m, m_scan = comparison.matrix_cells(select, lang), comparison.matrix_cells(scan, lang)
         assert m.jurisdictions == m_scan.jurisdictions and m.canonical == m_scan.canonical
@@ -58,6 +76,23 @@ def assert_same_answers(select) -> None:
         charts, charts_scan = comparison.chart_data(select, m, lang), comparison.chart_data(scan, m_scan, lang)
         assert charts == charts_scan
         assert charts["articles"]["labels"] and charts["types"]["series"]
+        assert_same_answers_for_some(select, scan, m, lang)
+
+
+def assert_same_answers_for_some(select, scan, whole: comparison.Matrix, lang: str) -> None:
+    """The compare page of one province: the matrix and charts of some jurisdictions are those of the
+    whole store restricted to them, from the summaries and from the scans alike."""
+    codes = [code for code, _ in whole.jurisdictions]
+    every = comparison.matrix_cells(select, lang, codes)
+    assert (every.jurisdictions, every.canonical, _cells(every)) == (whole.jurisdictions, whole.canonical, _cells(whole))
+    assert comparison.chart_data(select, every, lang, codes) == comparison.chart_data(select, whole, lang)
+    some = codes[::2]
+    part, part_scan = comparison.matrix_cells(select, lang, some), comparison.matrix_cells(scan, lang, some)
+    assert _cells(part) == {key: cell for key, cell in _cells(whole).items() if key[0] in some} == _cells(part_scan)
+    assert [code for code, _ in part.jurisdictions] == sorted({code for code, _ in part.cells})
+    charts, charts_scan = comparison.chart_data(select, part, lang, some), comparison.chart_data(scan, part_scan, lang, some)
+    assert charts["types"] == charts_scan["types"] and charts["types"]["series"]
+    assert comparison.matrix_cells(select, lang, []).cells == {} and comparison.matrix_cells(scan, lang, []).cells == {}
 
 
 # --- the pure function ------------------------------------------------------------------------
@@ -95,6 +130,7 @@ def test_summary_of_a_hand_made_register():
         (QZ.summaryCanonicalPower, ID["canonical/P1"]), (QZ.itemCount, Literal(2)), (QZ.riskPointCount, Literal(2)),
         (QZ.summaryRiskLevel, QZ.High), (QZ.summaryRiskLevel, QZ.Low), (QZ.summaryItem, a), (QZ.summaryItem, b),
     }
+    assert (node, QZ.canonicalPowerCounts, Literal("canonical/P1 2")) in triples
     assert (URIRef(f"{node}/type/Penalty"), QZ.itemCount, Literal(2)) in triples
     assert (URIRef(f"{node}/article/law/x/art/1"), QZ.itemCount, Literal(2)) in triples
     # risk points per stage type and level count the internal matter's too
@@ -159,19 +195,49 @@ def _store_select(path: Path):
     return _selector(copy)
 
 
+_EXAMPLE_04 = (Path(__file__).resolve().parent.parent / "queries" / "04-risk-points-without-role.rq").read_text(encoding="utf-8")
+
+
+def _without_role_and_control(rows: list[list[str]]) -> list[list[str]]:
+    """The register with the responsible role of its first item's risk points, and the controls of its second's, left out."""
+    header = rows[0]
+    role, control = header.index("责任人"), header.index("防控措施")
+    rows[1][role] = ""
+    rows[2][control] = ""
+    return rows
+
+
+def assert_example_queries_follow(select) -> None:
+    """Queries 01 and 04 read the summaries and the stored validation reports: after every add,
+    revision and removal they still give the rows of their first versions (tests/data/queries-before)."""
+    from collections import Counter
+
+    from quanze.graph import paths
+
+    before = Path(__file__).parent / "data" / "queries-before"
+    for name in ("01-powers-per-jurisdiction.rq", "04-risk-points-without-role.rq"):
+        now = select((paths.queries_dir() / name).read_text(encoding="utf-8"))
+        first = select((before / name).read_text(encoding="utf-8"))
+        assert Counter(tuple(sorted(r.items())) for r in now) == Counter(tuple(sorted(r.items())) for r in first), name
+
+
 def test_summaries_follow_add_revise_and_remove(tmp_path, store_path, capsys):
     store = tmp_path / "store"
     shutil.copytree(store_path, store)
-    old = _register(tmp_path / "文峰区-2023.csv")
+    old = _register(tmp_path / "文峰区-2023.csv", _without_role_and_control)
     new = _register(tmp_path / "文峰区-2024.csv", lambda rows: rows[:2])
     assert main(["--store", str(store), "add", str(old), "--version", "2023"]) == 0
     select = _store_select(store)
+    missing = select(_EXAMPLE_04)
+    assert {(r["辖区"], r["缺少"]) for r in missing} >= {("文峰区", "责任人"), ("文峰区", "防控措施")}
     assert {r["code"]: r["powers"] for r in views.jurisdictions(select)}["410502"] == 2
     assert_same_answers(select)
+    assert_example_queries_follow(select)
     assert main(["--store", str(store), "add", str(new), "--version", "2024"]) == 0
     select = _store_select(store)
     assert {r["code"]: r["powers"] for r in views.jurisdictions(select)}["410502"] == 1
     assert_same_answers(select)
+    assert_example_queries_follow(select)
     # the superseded version keeps its summary in its own graph only
     kept = select("""SELECT ?n WHERE { GRAPH <https://w3id.org/quanze/id/graph/register/文峰区-2023> {
         ?s a <https://w3id.org/quanze/ontology#RegisterSummary> ; <https://w3id.org/quanze/ontology#itemCount> ?n } }""")
@@ -181,10 +247,12 @@ def test_summaries_follow_add_revise_and_remove(tmp_path, store_path, capsys):
     select = _store_select(store)
     assert {r["code"]: r["powers"] for r in views.jurisdictions(select)}["410502"] == 2
     assert_same_answers(select)
+    assert_example_queries_follow(select)
     assert main(["--store", str(store), "remove", "文峰区-2023.csv"]) == 0
     select = _store_select(store)
     assert "410502" not in {r["code"] for r in views.jurisdictions(select) if r["powers"]}
     assert_same_answers(select)
+    assert_example_queries_follow(select)
     capsys.readouterr()
 
 

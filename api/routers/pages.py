@@ -38,9 +38,17 @@ def render(request: Request, template: str, lang: str, **context: object) -> HTM
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, repository: RepositoryDep, settings: SettingsDep, lang: str = Lang) -> HTMLResponse:
-    rows = await run_in_threadpool(views.jurisdictions, views.selector(repository, settings))
-    return render(request, "home.html", lang, title="Quanze", jurisdictions=rows)
+async def home(
+    request: Request, repository: RepositoryDep, settings: SettingsDep, lang: str = Lang,
+    province: str = Query("", pattern="^(|all|[0-9]{2})$"),
+) -> HTMLResponse:
+    """Every jurisdiction with its counts; in a store larger than a page, one province at a time."""
+    from quanze.api.services import comparison
+
+    select = views.selector(repository, settings)
+    scope = await run_in_threadpool(comparison.scope, select, "", "", province, settings.page_jurisdictions)
+    rows = await run_in_threadpool(views.jurisdictions, select, scope.codes)
+    return render(request, "home.html", lang, title="Quanze", jurisdictions=rows, scope=scope, page_limit=settings.page_jurisdictions)
 
 
 @router.get("/query", response_class=HTMLResponse)
@@ -59,27 +67,34 @@ async def validate_page(request: Request, lang: str = Lang) -> HTMLResponse:
 
 @router.get("/compare", response_class=HTMLResponse)
 async def compare_page(
-    request: Request, repository: RepositoryDep, settings: SettingsDep, a: str = "340406", b: str = "410503", lang: str = Lang,
+    request: Request, repository: RepositoryDep, settings: SettingsDep, a: str = "340406", b: str = "410503",
+    province: str = Query("", pattern="^(|all|[0-9]{2})$"), lang: str = Lang,
 ) -> HTMLResponse:
+    """Two jurisdictions side by side, and the matrix and charts of the store when it is small or,
+    in a country-sized store, of one province (comparison.scope)."""
     from quanze.api.services import comparison
 
     select = views.selector(repository, settings)
-    jurisdictions = await run_in_threadpool(views.jurisdictions, select)
-    matrix = await run_in_threadpool(comparison.matrix_cells, select, lang)
     status = 200
     try:
         division_code(a), division_code(b)
-        a_name, b_name, rows = await run_in_threadpool(comparison.side_by_side, select, a, b, matrix)
         problem = None
     except InvalidParameter as error:
-        a_name = b_name = ""
-        rows, problem, status = [], str(error), 400
-    except UnknownJurisdiction as error:
-        a_name = b_name = ""
-        rows, problem = [], str(error)
-    charts = await run_in_threadpool(comparison.chart_data, select, matrix, lang)
+        problem, status = str(error), 400
+    scope = await run_in_threadpool(comparison.scope, select, a if problem is None else "", b if problem is None else "", province,
+                                   settings.page_jurisdictions)
+    matrix = await run_in_threadpool(comparison.matrix_cells, select, lang, scope.codes)
+    a_name = b_name = ""
+    rows: list = []
+    if problem is None:
+        a, b = scope.a, scope.b
+        try:
+            a_name, b_name, rows = await run_in_threadpool(comparison.side_by_side, select, a, b, matrix)
+        except UnknownJurisdiction as error:
+            problem = str(error)
+    charts = await run_in_threadpool(comparison.chart_data, select, matrix, lang, scope.codes)
     vendor = getattr(request.app.state, "vendor", {})
-    page = render(request, "compare.html", lang, title="compare", jurisdictions=jurisdictions, a=a, b=b, a_name=a_name, b_name=b_name,
-                  rows=rows, problem=problem, matrix=matrix, charts=charts, echarts=vendor.get("echarts", False))
+    page = render(request, "compare.html", lang, title="compare", jurisdictions=scope.jurisdictions, scope=scope, page_limit=settings.page_jurisdictions, a=a, b=b,
+                  a_name=a_name, b_name=b_name, rows=rows, problem=problem, matrix=matrix, charts=charts, echarts=vendor.get("echarts", False))
     page.status_code = status
     return page

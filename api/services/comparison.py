@@ -40,13 +40,17 @@ class Matrix:
         return sum(1 for code, _ in self.jurisdictions if (code, cid) in self.cells)
 
 
-def matrix_cells(select: Select, lang: str = "zh") -> Matrix:
-    """The matrix, from the per-register summaries where the store has them (else counted item by item)."""
+def matrix_cells(select: Select, lang: str = "zh", codes: list[str] | None = None) -> Matrix:
+    """The matrix, from the per-register summaries where the store has them (else counted item by item);
+    with `codes`, only the columns of the jurisdictions with those division codes (one province)."""
     from quanze.graph.query import summaries
 
     if not summaries.available(select):
-        return matrix_cells_scan(select, lang)
-    cell_rows, item_rows = summaries.matrix_cells(select, lang)
+        return matrix_cells_scan(select, lang, codes)
+    if codes is None:
+        cell_rows, item_rows = summaries.matrix_cells(select, lang)
+    else:
+        cell_rows, item_rows = summaries.matrix_cells_of(select, codes, lang)
     members: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for r in sorted(item_rows, key=lambda r: (r["cell"], r["item"], r["label"] or "")):
         members[r["cell"]].append((r["item"], r["label"] or ""))
@@ -69,9 +73,20 @@ def _matrix(cells: dict[tuple[str, str], Cell], canonical: dict[str, tuple[str, 
     return Matrix(ordered_j, ordered, dict(cells))
 
 
-def matrix_cells_scan(select: Select, lang: str = "zh") -> Matrix:
+def _values(codes: list[str] | None) -> str:
+    """A VALUES clause binding ?code to these division codes (nothing when None: every jurisdiction)."""
+    from quanze.graph.query.terms import division_code, term
+
+    if codes is None:
+        return ""
+    return "VALUES ?code { " + " ".join(term(division_code(code)) for code in sorted(set(codes))) + " }"
+
+
+def matrix_cells_scan(select: Select, lang: str = "zh", codes: list[str] | None = None) -> Matrix:
     """The matrix counted item by item over the whole country (a store without summaries)."""
-    rows = select(PREFIXES + f"""SELECT ?code ?jname ?cid ?cname ?type ?item ?label (MAX(?rank) AS ?top) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {{
+    if codes is not None and not codes:
+        return _matrix({}, {}, set())
+    rows = select(PREFIXES + f"""SELECT ?code ?jname ?cid ?cname ?type ?item ?label (MAX(?rank) AS ?top) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {{ {_values(codes)}
         ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:canonicalPower ?c .
         ?j qz:divisionCode ?code ; rdfs:label ?jname . ?c skos:notation ?cid ; rdfs:label ?cname .
         OPTIONAL {{ ?c qz:powerType/skos:prefLabel ?type {_lang_filter('?type', lang)} }}
@@ -145,30 +160,39 @@ def side_by_side(select: Select, a: str, b: str, matrix: Matrix) -> tuple[str, s
     return a_name, b_name, rows
 
 
-def chart_data(select: Select, matrix: Matrix, lang: str = "zh") -> dict[str, object]:
-    """Series for the charts a provincial reviewer puts in a report (from the per-register summaries where the store has them)."""
+def chart_data(select: Select, matrix: Matrix, lang: str = "zh", codes: list[str] | None = None) -> dict[str, object]:
+    """Series for the charts a provincial reviewer puts in a report (from the per-register summaries where the store has them);
+    with `codes`, over the jurisdictions with those division codes only."""
     from quanze.graph.query import summaries
 
-    if summaries.available(select):
+    if not summaries.available(select):
+        per_type, per_stage, cited = chart_rows_scan(select, lang, codes)
+    elif codes is None:
         per_type = summaries.items_per_type(select, lang)
         per_stage = summaries.risks_per_stage(select, lang)
         cited = summaries.most_cited(select)
     else:
-        per_type, per_stage, cited = chart_rows_scan(select, lang)
+        per_type = summaries.items_per_type_of(select, codes, lang)
+        per_stage = summaries.risks_per_stage_of(select, codes, lang)
+        cited = summaries.most_cited_of(select, codes)
     return _charts(per_type, per_stage, cited, matrix, lang)
 
 
-def chart_rows_scan(select: Select, lang: str = "zh") -> tuple[list, list, list]:
+def chart_rows_scan(select: Select, lang: str = "zh", codes: list[str] | None = None) -> tuple[list, list, list]:
     """The charts' rows counted item by item over the whole country (a store without summaries)."""
-    per_type = select(PREFIXES + f"""SELECT ?code ?jname ?type (COUNT(DISTINCT ?item) AS ?n) WHERE {{
+    if codes is not None and not codes:
+        return [], [], []
+    values = _values(codes)
+    scope = f"?item qz:jurisdiction/qz:divisionCode ?code . {values}" if values else ""
+    per_type = select(PREFIXES + f"""SELECT ?code ?jname ?type (COUNT(DISTINCT ?item) AS ?n) WHERE {{ {values}
         ?item a qz:PowerItem ; qz:jurisdiction ?j ; qz:powerType/skos:prefLabel ?type . {_lang_filter('?type', lang)}
         ?j qz:divisionCode ?code ; rdfs:label ?jname }} GROUP BY ?code ?jname ?type ORDER BY ?code""")
     per_stage = select(PREFIXES + f"""SELECT ?stage ?rank (COUNT(DISTINCT ?risk) AS ?n) (MIN(?order) AS ?o) WHERE {{
-        ?item qz:hasRiskPoint ?risk . ?risk qz:riskLevel/qz:rank ?rank ; qz:atStage ?s .
+        ?item qz:hasRiskPoint ?risk . ?risk qz:riskLevel/qz:rank ?rank ; qz:atStage ?s . {scope}
         ?s qz:stageType/skos:prefLabel ?stage . {_lang_filter('?stage', lang)} OPTIONAL {{ ?s qz:order ?order }}
       }} GROUP BY ?stage ?rank""")
-    cited = select(PREFIXES + """SELECT ?article ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
-        ?item a qz:PowerItem ; qz:legalBasis ?article . ?article rdfs:label ?label }
+    cited = select(PREFIXES + f"""SELECT ?article ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {{
+        ?item a qz:PowerItem ; qz:legalBasis ?article . ?article rdfs:label ?label . {scope} }}
         GROUP BY ?article ?label ORDER BY DESC(?n) ?label LIMIT 15""")
     return per_type, per_stage, cited
 
@@ -200,3 +224,69 @@ def _charts(per_type: list, per_stage: list, cited: list, matrix: Matrix, lang: 
                      "links": [r["article"].replace("https://w3id.org/quanze", "") for r in cited]},
         "similarity": similarity,
     }
+
+
+# --- which jurisdictions the page shows: the whole store when it is small, else one province --
+
+PAGE_JURISDICTIONS = 200
+"""The most jurisdictions the compare page draws at once (its matrix has a column, its heatmap a
+row and a column, for each): more than any province has (四川省 183), far fewer than the country."""
+
+
+@dataclass
+class Scope:
+    provinces: list[tuple[str, str, int]]
+    """(two-digit code, name, jurisdictions in the store) of each province the store has."""
+    province: str
+    """The province shown ("" = every jurisdiction of the store)."""
+    codes: list[str] | None
+    """The division codes of the matrix's columns (None = every jurisdiction)."""
+    jurisdictions: list[dict[str, str | None]]
+    """code, name of the jurisdictions offered for a and b (those of the matrix)."""
+    a: str
+    b: str
+    limited: bool = False
+    """The whole store was asked for but has more jurisdictions than the page draws."""
+    total: int = 0
+
+    @property
+    def province_name(self) -> str:
+        return next((name for p, name, _ in self.provinces if p == self.province), self.province)
+
+    @property
+    def province_size(self) -> int:
+        return next((n for p, _, n in self.provinces if p == self.province), 0)
+
+
+def scope(select: Select, a: str, b: str, province: str = "", limit: int = PAGE_JURISDICTIONS) -> Scope:
+    """The jurisdictions of the compare page. A store of at most `limit` jurisdictions is
+    shown whole; a larger one one province at a time: `province` (two digits), by default the
+    province of `a`. A province chosen explicitly brings its own first two jurisdictions when a
+    or b is elsewhere; a and b are always among the matrix's columns."""
+    from quanze.graph.align.divisions import province_names
+
+    codes = sorted({r["code"] for r in select(PREFIXES + "SELECT DISTINCT ?code WHERE { ?j qz:divisionCode ?code }") if r["code"]})
+    by_province: dict[str, list[str]] = defaultdict(list)
+    for code in codes:
+        by_province[code[:2]].append(code)
+    names = province_names()
+    provinces = [(p, names.get(p, p), len(members)) for p, members in sorted(by_province.items())]
+    small = len(codes) <= limit
+    limited = province == "all" and not small
+    if province in ("", "all") and small:
+        shown, province = None, ""
+    else:
+        chosen = province if province in by_province else ""
+        if chosen:
+            members = by_province[chosen]
+            if a not in members:
+                a = members[0]
+            if b not in members:
+                b = next((c for c in members if c != a), a)
+        else:
+            chosen = a[:2] if a[:2] in by_province else (provinces[0][0] if provinces else "")
+        province = chosen
+        shown = sorted(set(by_province.get(chosen, [])) | ({a, b} & set(codes)))
+    listed = select(PREFIXES + f"""SELECT ?code ?name WHERE {{ {_values(shown if shown is not None else codes)}
+        ?j qz:divisionCode ?code ; rdfs:label ?name . FILTER EXISTS {{ ?j a qz:Jurisdiction }} }} ORDER BY ?code ?name""") if codes else []
+    return Scope(provinces, province, shown, listed, a, b, limited, len(codes))

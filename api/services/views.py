@@ -35,21 +35,30 @@ def selector(repo: Repository, settings: Settings) -> Select:
     return run
 
 
-def jurisdictions(select: Select) -> list[dict[str, object]]:
-    """Each jurisdiction with its numbers (integers) of distinct power items and risk points.
+def jurisdictions(select: Select, codes: list[str] | None = None) -> list[dict[str, object]]:
+    """Each jurisdiction (or those with these division codes) with its numbers (integers) of distinct
+    power items and risk points.
 
     Only `qz:PowerItem`s are counted: agencies and registers also point at their jurisdiction.
     Read from the per-register summaries (graph/query/summaries.py) where the store has them."""
     from quanze.graph.query import summaries
 
-    rows = summaries.jurisdictions(select) if summaries.available(select) else jurisdictions_scan(select)
+    if not summaries.available(select):
+        rows = jurisdictions_scan(select, codes)
+    elif codes is None:
+        rows = summaries.jurisdictions(select)
+    else:
+        rows = summaries.jurisdictions_of(select, codes)
     return [{**row, "powers": int(row["powers"] or 0), "risks": int(row["risks"] or 0)} for row in rows]
 
 
-def jurisdictions_scan(select: Select) -> list[dict[str, str | None]]:
+def jurisdictions_scan(select: Select, codes: list[str] | None = None) -> list[dict[str, str | None]]:
     """The home page's rows counted item by item over the whole country (a store without summaries)."""
+    if codes is not None and not codes:
+        return []
+    values = "" if codes is None else "VALUES ?code { " + " ".join(term(terms.division_code(c)) for c in sorted(set(codes))) + " }"
     return select(PREFIXES + """SELECT ?code ?name ?comment (COUNT(DISTINCT ?item) AS ?powers) (COUNT(DISTINCT ?risk) AS ?risks) WHERE {
-        ?j a qz:Jurisdiction ; qz:divisionCode ?code ; rdfs:label ?name .
+        """ + values + """ ?j a qz:Jurisdiction ; qz:divisionCode ?code ; rdfs:label ?name .
         OPTIONAL { ?j rdfs:comment ?comment }
         OPTIONAL { ?item a qz:PowerItem ; qz:jurisdiction ?j . OPTIONAL { ?item qz:hasRiskPoint ?risk } }
       } GROUP BY ?code ?name ?comment ORDER BY ?code""")

@@ -105,3 +105,12 @@ def find_jurisdiction(evidence: Iterable[tuple[str, list[str]]]) -> Found | None
             return Found(division, "codes", f"codes: item code {detail[:40]}")
         return Found(division, kind, f"{kind}: {detail[:60]}")
     return None
+
+
+@lru_cache(maxsize=1)
+def province_names() -> dict[str, str]:
+    """The provinces of GB/T 2260 by the first two digits of their divisions' codes ("34" → 安徽省)."""
+    names: dict[str, str] = {}
+    for division in _counties():
+        names.setdefault(division.code[:2], division.province)
+    return names

@@ -15,7 +15,9 @@ What a summary of graph G for jurisdiction J says (the items "of G" are those wh
 - `qz:byPowerType` → (`qz:summaryPowerType`, `qz:itemCount`): power items per type;
 - `qz:byCanonicalPower` → (`qz:summaryCanonicalPower`, `qz:itemCount`, `qz:riskPointCount`
   summed over the items, `qz:summaryRiskLevel` each level their risk points have,
-  `qz:summaryItem` each item): one cell of the matrix;
+  `qz:summaryItem` each item): one cell of the matrix; `qz:canonicalPowerCounts`: the same item
+  counts in one literal ("canonical/P1 2", a line each), so the country's matrix reads one value
+  per register rather than one entry per cell;
 - `qz:byArticle` → (`qz:summaryArticle`, `qz:itemCount`): power items resting on each article;
 - `qz:byStageLevel` → (`qz:summaryStageType`, `qz:summaryRiskLevel`, `qz:riskPointCount`,
   `qz:minStageOrder`): risk points (of power items and internal matters) per stage type and level.
@@ -171,6 +173,9 @@ def summary_quads(quads: Iterable[Quad]) -> list[Quad]:
                 add(entry, QZ.summaryRiskLevel, level)
             for item in _sorted(items):
                 add(entry, QZ.summaryItem, item)
+        if s.by_canonical:
+            lines = sorted(f"{_tail(canonical)} {len(items)}" for canonical, items in s.by_canonical.items())
+            add(node, QZ.canonicalPowerCounts, Literal("\n".join(lines)))
         for article, items in sorted(s.by_article.items(), key=lambda p: str(p[0])):
             entry = URIRef(f"{node}/article/{_tail(article)}")
             add(node, QZ.byArticle, entry)

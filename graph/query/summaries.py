@@ -13,7 +13,7 @@ A store built before summaries existed has none; its ontology graph does not kno
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 Select = Callable[[str], list[dict[str, str | None]]]
 
@@ -55,11 +55,70 @@ def jurisdictions(select: Select) -> list[dict[str, str | None]]:
       } GROUP BY ?code ?name ?comment ORDER BY ?code""")
 
 
+def has_canonical_counts(select: Select) -> bool:
+    """Whether every current summary carries `qz:canonicalPowerCounts` (the store was built or
+    backfilled by code that writes them: its ontology graph defines the term)."""
+    return bool(select(PREFIXES + "SELECT ?kind WHERE { qz:canonicalPowerCounts a ?kind } LIMIT 1"))
+
+
 def matrix(select: Select) -> list[dict[str, str | None]]:
     """code, jname, cid, cname, n: items per jurisdiction and canonical power.
 
-    The counts come as (code, cid, n) and the names from two small queries: a result of tens of
-    thousands of rows costs more to write and read than to compute, so it carries no names."""
+    Read from each summary's `qz:canonicalPowerCounts` where the store has them: one value per
+    register, so the query reads thousands of rows for the country, not one entry per cell."""
+    if has_canonical_counts(select):
+        return _matrix_from_counts(select)
+    return _matrix_from_entries(select)
+
+
+def _matrix_from_counts(select: Select) -> list[dict[str, str | None]]:
+    from quanze.graph.map.summaries import _tail
+
+    lines = select(PREFIXES + """SELECT ?code ?counts WHERE {
+      { SELECT ?summary ?j WHERE { ?summary qz:summaryJurisdiction ?j } }
+      { SELECT ?summary ?counts WHERE { ?summary qz:canonicalPowerCounts ?counts } }
+      { SELECT ?j ?code WHERE { ?j qz:divisionCode ?code } }
+    }""")
+    canonical: dict[str, list[tuple[str, str]]] = {}
+    for row in select(PREFIXES + f"SELECT ?c ?cid ?cname WHERE {_CANONICAL}"):
+        canonical.setdefault(_tail(row["c"]), []).append((row["cid"], row["cname"]))
+    notations = {tail: list(dict.fromkeys(cid for cid, _ in pairs)) for tail, pairs in canonical.items()}
+    totals: dict[tuple[str, str], int] = {}
+    for row in lines:
+        code = row["code"]
+        for line in (row["counts"] or "").splitlines():
+            tail, _, n = line.rpartition(" ")
+            for cid in notations.get(tail, ()):
+                totals[(code, cid)] = totals.get((code, cid), 0) + int(n)
+    return _named(select, ((code, cid, n) for (code, cid), n in totals.items()), canonical)
+
+
+def _named(select: Select, counts: Iterable[tuple[str, str, int]], canonical: dict | None = None) -> list[dict[str, str | None]]:
+    """(code, cid, n) counts with the names of jurisdictions and canonical powers (a node with two names: one row each)."""
+    jurisdictions: dict[str, list[str]] = {}
+    for row in select(PREFIXES + "SELECT ?code ?jname WHERE { { SELECT DISTINCT ?j WHERE { ?summary qz:summaryJurisdiction ?j } } ?j qz:divisionCode ?code ; rdfs:label ?jname }"):
+        jurisdictions.setdefault(row["code"], []).append(row["jname"])
+    names: dict[str, list[str]] = {}
+    if canonical is None:
+        for row in select(PREFIXES + f"SELECT ?cid ?cname WHERE {_CANONICAL}"):
+            names.setdefault(row["cid"], []).append(row["cname"])
+    else:
+        for pairs in canonical.values():
+            for cid, cname in pairs:
+                names.setdefault(cid, []).append(cname)
+    totals: dict[tuple, int] = {}
+    for code, cid, n in counts:  # a code or notation of two nodes, or a node with two names: summed per name, as GROUP BY does
+        for jname in jurisdictions.get(code, ()):
+            for cname in names.get(cid, ()):
+                key = (code, jname, cid, cname)
+                totals[key] = totals.get(key, 0) + n
+    return [{"code": k[0], "jname": k[1], "cid": k[2], "cname": k[3], "n": str(n)} for k, n in totals.items()]
+
+
+def _matrix_from_entries(select: Select) -> list[dict[str, str | None]]:
+    """The matrix from the summaries' qz:byCanonicalPower entries (a store whose summaries lack
+    qz:canonicalPowerCounts). The counts come as (code, cid, n) and the names from two small
+    queries: a result of tens of thousands of rows costs more to write and read than to compute."""
     counts = select(PREFIXES + f"""SELECT ?code ?cid ?n WHERE {{
       {{ SELECT ?j ?c (SUM(?k) AS ?n) WHERE {{
       {_SUMMARY_JURISDICTION}
@@ -67,19 +126,7 @@ def matrix(select: Select) -> list[dict[str, str | None]]:
       {{ SELECT ?j ?code WHERE {{ ?j qz:divisionCode ?code }} }}
       {{ SELECT ?c ?cid WHERE {{ ?c a qz:CanonicalPower ; skos:notation ?cid }} }}
     }}""")
-    jurisdictions: dict[str, list[str]] = {}
-    for row in select(PREFIXES + f"SELECT ?code ?jname WHERE {{ {{ SELECT DISTINCT ?j WHERE {{ ?summary qz:summaryJurisdiction ?j }} }} ?j qz:divisionCode ?code ; rdfs:label ?jname }}"):
-        jurisdictions.setdefault(row["code"], []).append(row["jname"])
-    canonical: dict[str, list[str]] = {}
-    for row in select(PREFIXES + f"SELECT ?cid ?cname WHERE {_CANONICAL}"):
-        canonical.setdefault(row["cid"], []).append(row["cname"])
-    totals: dict[tuple, int] = {}
-    for row in counts:  # a code or notation of two nodes, or a node with two names: summed per name, as GROUP BY does
-        for jname in jurisdictions.get(row["code"], []):
-            for cname in canonical.get(row["cid"], []):
-                key = (row["code"], jname, row["cid"], cname)
-                totals[key] = totals.get(key, 0) + int(row["n"])
-    return [{"code": k[0], "jname": k[1], "cid": k[2], "cname": k[3], "n": str(n)} for k, n in totals.items()]
+    return _named(select, ((r["code"], r["cid"], int(r["n"])) for r in counts))
 
 
 def matrix_cells(select: Select, lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
@@ -134,4 +181,106 @@ def most_cited(select: Select, limit: int = 15) -> list[dict[str, str | None]]:
       {{ SELECT ?article (SUM(?k) AS ?n) WHERE {{
       {_entries("byArticle", ("article", "summaryArticle"), ("k", "itemCount"))} }} GROUP BY ?article }}
       {{ SELECT ?article ?label WHERE {{ ?article a qz:Article ; rdfs:label ?label }} }} }}
+      ORDER BY DESC(?n) ?label LIMIT {int(limit)}""")
+
+
+# --- one province (or any set of jurisdictions) at a time: the compare page at country size ----
+# The same numbers as above, for the summaries of the given jurisdictions only. Each query starts
+# from the division codes (VALUES) and looks the summaries up from there, so it reads what those
+# jurisdictions' registers hold, whatever the size of the country.
+
+
+def _codes(codes: list[str]) -> str:
+    from quanze.graph.query.terms import division_code, term
+
+    return "VALUES ?code { " + " ".join(term(division_code(code)) for code in sorted(set(codes))) + " }"
+
+
+def jurisdictions_of(select: Select, codes: list[str]) -> list[dict[str, str | None]]:
+    """`jurisdictions` for those with these division codes only: names, then the sums of their summaries."""
+    if not codes:
+        return []
+    values = _codes(codes)
+    named = select(PREFIXES + f"""SELECT ?j ?code ?name ?comment WHERE {{ {values}
+      ?j qz:divisionCode ?code ; a qz:Jurisdiction ; rdfs:label ?name . OPTIONAL {{ ?j rdfs:comment ?comment }} }}""")
+    sums: dict[str, list[tuple[int, int]]] = {}
+    for r in select(PREFIXES + f"""SELECT ?j ?n ?r WHERE {{ {values}
+      ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:itemCount ?n ; qz:riskPointCount ?r }}"""):
+        sums.setdefault(r["j"], []).append((int(r["n"]), int(r["r"])))
+    groups: dict[tuple, list[int] | None] = {}
+    for r in named:  # grouped as GROUP BY ?code ?name ?comment groups the rows of each node
+        key = (r["code"], r["name"], r["comment"])
+        counted = sums.get(r["j"])
+        total = groups.get(key)
+        if counted:
+            total = [0, 0] if total is None else total
+            total[0] += sum(n for n, _ in counted)
+            total[1] += sum(k for _, k in counted)
+        groups[key] = total
+    return [{"code": code, "name": name, "comment": comment, "powers": None if t is None else str(t[0]), "risks": None if t is None else str(t[1])}
+            for (code, name, comment), t in sorted(groups.items(), key=lambda p: p[0][0])]
+
+
+def matrix_cells_of(select: Select, codes: list[str], lang: str = "zh") -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
+    """`matrix_cells` for the jurisdictions with these division codes only."""
+    if not codes:
+        return [], []
+    values = _codes(codes)
+    cells = select(PREFIXES + f"""SELECT ?cell ?code ?jname ?c ?risks WHERE {{ {values}
+      ?j qz:divisionCode ?code ; rdfs:label ?jname .
+      ?summary qz:summaryJurisdiction ?j ; qz:byCanonicalPower ?cell .
+      ?cell qz:summaryCanonicalPower ?c ; qz:riskPointCount ?risks }}""")
+    tops = {r["cell"]: r["top"] for r in select(PREFIXES + f"""SELECT ?cell (MAX(?rank) AS ?top) WHERE {{ {values}
+      ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:byCanonicalPower ?cell .
+      ?cell qz:summaryRiskLevel ?level . ?level qz:rank ?rank }} GROUP BY ?cell""")}
+    canonical: dict[str, list[tuple[str, str]]] = {}
+    for r in select(PREFIXES + f"SELECT ?c ?cid ?cname WHERE {_CANONICAL}"):
+        canonical.setdefault(r["c"], []).append((r["cid"], r["cname"]))
+    types: dict[str, list[str]] = {}
+    for r in select(PREFIXES + f"SELECT ?c ?type WHERE {{ ?c a qz:CanonicalPower ; qz:powerType/skos:prefLabel ?type {_lang_filter('?type', lang)} }}"):
+        types.setdefault(r["c"], []).append(r["type"])
+    rows = [
+        {"cell": r["cell"], "code": r["code"], "jname": r["jname"], "cid": cid, "cname": cname, "type": kind, "risks": r["risks"],
+         "top": tops.get(r["cell"])}
+        for r in cells for cid, cname in canonical.get(r["c"], []) for kind in types.get(r["c"], [None])
+    ]
+    items = select(PREFIXES + f"""SELECT ?cell ?item ?label WHERE {{ {values}
+      ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:byCanonicalPower ?cell .
+      ?cell qz:summaryItem ?item . OPTIONAL {{ ?item rdfs:label ?label }} }}""")
+    return rows, items
+
+
+def items_per_type_of(select: Select, codes: list[str], lang: str = "zh") -> list[dict[str, str | None]]:
+    """`items_per_type` for the jurisdictions with these division codes only."""
+    if not codes:
+        return []
+    return select(PREFIXES + f"""SELECT ?code ?jname ?type (SUM(?k) AS ?n) WHERE {{ {_codes(codes)}
+      ?j qz:divisionCode ?code ; rdfs:label ?jname .
+      ?summary qz:summaryJurisdiction ?j ; qz:byPowerType ?e . ?e qz:summaryPowerType ?t ; qz:itemCount ?k .
+      ?t skos:prefLabel ?type . {_lang_filter('?type', lang)}
+    }} GROUP BY ?code ?jname ?type ORDER BY ?code""")
+
+
+def risks_per_stage_of(select: Select, codes: list[str], lang: str = "zh") -> list[dict[str, str | None]]:
+    """`risks_per_stage` over the summaries of these jurisdictions (a risk point of an item with two
+    jurisdictions counts where its first jurisdiction's summary counts it)."""
+    if not codes:
+        return []
+    return select(PREFIXES + f"""SELECT ?stage ?rank (SUM(?k) AS ?n) (MIN(?order) AS ?o) WHERE {{ {_codes(codes)}
+      ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:byStageLevel ?e .
+      ?e qz:summaryStageType ?t ; qz:summaryRiskLevel ?level ; qz:riskPointCount ?k .
+      ?level qz:rank ?rank . ?t skos:prefLabel ?stage . {_lang_filter('?stage', lang)}
+      OPTIONAL {{ ?e qz:minStageOrder ?order }}
+    }} GROUP BY ?stage ?rank""")
+
+
+def most_cited_of(select: Select, codes: list[str], limit: int = 15) -> list[dict[str, str | None]]:
+    """`most_cited` over the summaries of these jurisdictions."""
+    if not codes:
+        return []
+    return select(PREFIXES + f"""SELECT ?article ?label ?n WHERE {{
+      {{ SELECT ?article (SUM(?k) AS ?n) WHERE {{ {_codes(codes)}
+        ?j qz:divisionCode ?code . ?summary qz:summaryJurisdiction ?j ; qz:byArticle ?e .
+        ?e qz:summaryArticle ?article ; qz:itemCount ?k }} GROUP BY ?article }}
+      ?article a qz:Article ; rdfs:label ?label }}
       ORDER BY DESC(?n) ?label LIMIT {int(limit)}""")
