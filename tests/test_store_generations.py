@@ -276,3 +276,22 @@ def test_an_update_is_the_next_generation_and_a_failed_one_changes_nothing(tmp_p
             raise OSError(errno.EIO, "Input/output error")
     assert current_generation(store).name == "00000002" and count(store) == 2 * 41 + 1
     assert sorted(p.name for p in (store / GENERATIONS).iterdir()) == ["00000001", "00000002"]
+
+
+def test_a_build_that_fails_while_spooling_leaves_neither_spool_nor_partial_store(tmp_path):
+    """A build spools its chunks to one file beside the new generation and bulk-loads it at the end:
+    a failure in the middle of the chunks, or a quad that is not N-Quads, removes both and the live
+    store stays as it was."""
+    store = tmp_path / "store"
+    write_store(synthetic(50, 1), store)
+
+    def chunks():
+        yield synthetic(40, 2)
+        raise OSError(errno.EIO, "the reader died")
+
+    with pytest.raises(StoreError, match="previous store is unchanged"):
+        write_store(chunks(), store)
+    with pytest.raises(StoreError, match="not valid N-Quads"):
+        write_store([synthetic(40, 3), b"<urn:s> <urn:p> not-a-term <urn:g> .\n"], store)
+    assert sorted(p.name for p in (store / GENERATIONS).iterdir()) == ["00000001"]
+    assert which(store) == "1" and count(store) == 2 * 51
