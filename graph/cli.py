@@ -628,6 +628,13 @@ def _query_text(argument: str) -> str:
 def _query(args: argparse.Namespace) -> int:
     sparql = _query_text(args.query)
     inspect(sparql, MAX_QUERY_BYTES)  # no update, no SERVICE in any spelling: refused before the store opens
+    # Answered in a frame of its own: rdflib's parser (inside `inspect`) leaves reference cycles whose
+    # frames keep this one alive until the garbage collector runs, and pyoxigraph's result iterator
+    # may only be dropped by the thread that made it.
+    return _answer(args, sparql)
+
+
+def _answer(args: argparse.Namespace, sparql: str) -> int:
     with open_store(_store(args)) as store:
         result = run_query(store, sparql)
         if isinstance(result, ox.QueryBoolean):
