@@ -82,11 +82,7 @@ def test_a_new_version_supersedes_and_the_old_one_stays_queryable(capsys, tmp_pa
     assert "revising 文峰区-2023" in out and "superseded: 文峰区-2023.csv" in out
     # the current facts: one item; the old version's two items are still in its own graph
     assert _count(capsys, store, ITEMS_OF_410502) == 1
-    in_old_graph = (
-        "SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { GRAPH <https://w3id.org/quanze/id/graph/register/文峰区-2023> "
-        "{ ?i a <https://w3id.org/quanze/ontology#PowerItem> } }"
-    )
-    assert _count(capsys, store, in_old_graph) == 2
+    assert _count(capsys, store, _items_in_graph("文峰区-2023")) == 2
     revision = (
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <https://w3id.org/quanze/id/register/文峰区-2024> "
         "<http://www.w3.org/ns/prov#wasRevisionOf> <https://w3id.org/quanze/id/register/文峰区-2023> } }"
@@ -99,6 +95,14 @@ def test_a_new_version_supersedes_and_the_old_one_stays_queryable(capsys, tmp_pa
     code, out, _ = _run(capsys, "--store", str(store), "diff", "410502", "--from", "2023", "--to", "2024", "--format", "json")
     [change] = json.loads(out)
     assert change["removed"] == ["医疗保障待遇支付"] and change["changed"][0]["fields"] == ["articles"]
+
+
+def _items_in_graph(register: str) -> str:
+    """A query counting the power items in the named graph of one register version."""
+    return (
+        f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ GRAPH <https://w3id.org/quanze/id/graph/register/{register}> "
+        "{ ?i a <https://w3id.org/quanze/ontology#PowerItem> } }"
+    )
 
 
 def test_remove_takes_a_register_out_and_leaves_the_rest(capsys, tmp_path, store):
@@ -129,11 +133,7 @@ def test_removing_the_current_version_makes_the_previous_one_current_again(capsy
         "<https://w3id.org/quanze/ontology#supersededBy> ?x } }"
     )
     assert _count(capsys, store, successor) == 0
-    reports = (
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/quanze/id/graph/register/文峰区-2023> "
-        "{ ?i a <https://w3id.org/quanze/ontology#PowerItem> } }"
-    )
-    assert _count(capsys, store, reports) == 2
+    assert _count(capsys, store, _items_in_graph("文峰区-2023")) == 2
     # and removing it as well leaves the jurisdiction empty
     assert _run(capsys, "--store", str(store), "remove", "文峰区-2023.csv")[0] == 0
     assert _count(capsys, store, ITEMS_OF_410502) == 0

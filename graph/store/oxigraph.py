@@ -289,33 +289,26 @@ def _bulk_load(path: Path, nquads: Chunk | Iterable[Chunk]) -> int:
         shutil.rmtree(spool, ignore_errors=True)
 
 
+def _as_current(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """Named-graph quads as the default graph's current facts: every graph but the register catalogue,
+    whose file copies no query needs (earlier versions `quanze add` takes out of it)."""
+    catalogue = str(CATALOGUE_GRAPH)
+    for q in quads:
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == catalogue):
+            yield ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+
+
 def current_copy(nquads: bytes) -> bytes:
-    """The triples of named-graph N-Quads as default-graph lines: the current facts (every graph but the
-    register catalogue, whose file copies no query needs; `quanze add` takes earlier versions out)."""
-    return ox.serialize(
-        (
-            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-            for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
-            if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == str(CATALOGUE_GRAPH))
-        ),
-        format=ox.RdfFormat.N_QUADS,
-    )
+    """The current facts of named-graph N-Quads, as default-graph N-Quads lines."""
+    return ox.serialize(_as_current(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)), format=ox.RdfFormat.N_QUADS)
 
 
 def load_current(store: ox.Store, nquads: Chunk) -> int:
-    """Quads into their named graphs, and their triples into the default graph too.
-
-    The default graph holds the current facts (every graph but the register catalogue, whose
-    file copies no query needs and earlier versions, which `quanze add` takes out of it), so
-    queries need no union over thousands of named graphs.
-    """
+    """Quads into their named graphs, and their triples into the default graph too (the current facts),
+    so queries need no union over thousands of named graphs."""
     quads = list(ox.parse(nquads.named if isinstance(nquads, Quads) else nquads, format=ox.RdfFormat.N_QUADS))
     store.bulk_extend(quads)
-    store.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-        for q in quads
-        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == str(CATALOGUE_GRAPH))
-    )
+    store.bulk_extend(_as_current(quads))
     return len(quads)
 
 
