@@ -58,3 +58,28 @@ def test_validate_store_reads_the_same_findings(digests, work, name):
     assert sorted(got["findings"], key=key) == sorted(STORED[name]["findings"], key=key)
     assert (got["files"], got["items"]) == (STORED[name]["files"], STORED[name]["items"])
     assert len(got["findings"]) > 10  # the comparison is not of two empty lists
+
+
+PROVENANCE = ("prov:wasDerivedFrom", "qz:SourceRecord", "qz:register", "qz:line", "qz:row", "qz:rawText")
+
+
+def test_no_shape_reads_provenance():
+    """The build leaves provenance out of what the shapes judge (graph/map/quads.py `judged`): sound only
+    while no shape, nor any SPARQL inside one, names a provenance term. A shape that needs them must
+    make the build keep them."""
+    import re
+
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import PROV
+
+    from quanze.graph import paths
+    from quanze.graph.namespaces import QZ
+    from quanze.graph.validate.shapes import load_shapes
+
+    shapes = load_shapes(paths.shapes_dir())
+    iris = {PROV.wasDerivedFrom, QZ.SourceRecord, QZ.register, QZ.line, QZ.row, QZ.rawText}
+    named = re.compile("|".join(rf"{re.escape(t)}(?![\w-])" for t in PROVENANCE) + "|" + "|".join(re.escape(str(i)) + "(?![\\w-])" for i in iris))
+    terms = {t for triple in shapes for t in triple}
+    assert len(shapes) > 500 and any(isinstance(t, Literal) and "SELECT" in t for t in terms)  # the shapes and their SPARQL were read
+    assert not iris & {t for t in terms if isinstance(t, URIRef)}
+    assert not [str(t) for t in terms if isinstance(t, Literal) and named.search(t)]

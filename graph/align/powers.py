@@ -125,24 +125,29 @@ class Aligner:
         shared = sum(min(n, cb[c]) * self._weight(c) for c, n in ca.items() if c in cb)
         return 2 * shared / (mass_a + mass_b) if mass_a + mass_b else 0.0
 
-    def name_similarity(self, names: tuple[str, ...], canonical: Canonical) -> float:
+    def _prepared(self, names: tuple[str, ...]) -> list[tuple[str, Counter[str], float]]:
+        """Each name with its characters and their weight: computed once per item, not per canonical power."""
+        return [(name, chars, self._mass(chars)) for name in names for chars in (_chars(name),)]
+
+    def name_similarity(self, names: list[tuple[str, Counter[str], float]], canonical: Canonical) -> float:
         best = 0.0
-        for name in names:
-            chars = _chars(name)
-            mass = self._mass(chars)
+        for name, chars, mass in names:
             for target, target_chars, target_mass in self._targets[canonical.id]:
                 sequence = fuzz.ratio(name, target) / 100
                 best = max(best, self._dice(chars, mass, target_chars, target_mass), sequence)
         return best
 
-    def score(self, item: ItemFacts, canonical: Canonical) -> tuple[float, dict[str, float]]:
+    def score(
+        self, item: ItemFacts, canonical: Canonical, names: list[tuple[str, Counter[str], float]] | None = None
+    ) -> tuple[float, dict[str, float]]:
         parts: dict[str, float] = {}
         if item.articles:
             # overlap coefficient: an item citing a subset of a power's core articles is that power
             smaller = min(len(item.articles), len(canonical.articles)) or 1
             parts["articles"] = len(item.articles & canonical.articles) / smaller
         if any(item.names):
-            parts["name"] = self.name_similarity(tuple(n for n in item.names if n), canonical)
+            prepared = names if names is not None else self._prepared(tuple(n for n in item.names if n))
+            parts["name"] = self.name_similarity(prepared, canonical)
         if item.power_type:
             parts["type"] = 1.0 if item.power_type == canonical.power_type else 0.0
         weight = sum(WEIGHTS[k] for k in parts)
@@ -152,7 +157,8 @@ class Aligner:
         if decisions and item.key in decisions:
             decision = decisions[item.key]
             return Alignment(item.key, decision.canonical, 1.0, None, f"人工判定：{decision.reason}", "curation")
-        ranked = sorted(((self.score(item, c), c) for c in self.catalogue), key=lambda x: x[0][0], reverse=True)
+        names = self._prepared(tuple(n for n in item.names if n))
+        ranked = sorted(((self.score(item, c, names), c) for c in self.catalogue), key=lambda x: x[0][0], reverse=True)
         (best, parts), top = ranked[0]
         runner = ranked[1] if len(ranked) > 1 else None
         gap = best - runner[0][0] if runner else best

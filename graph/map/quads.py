@@ -13,7 +13,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF
 from rdflib.plugins.serializers.nt import _quoteLiteral
+
+from quanze.graph.namespaces import QZ
 
 Triple = tuple
 
@@ -62,26 +65,54 @@ class QuadSink:
             for s, p, o in triples:
                 yield s, p, o, name
 
-    def union(self, leave_out: Iterable[URIRef] = ()) -> Graph:
-        """Every triple of every graph but `leave_out` in one rdflib Graph (what the shapes judge)."""
+    def judged(self, leave_out: Iterable[URIRef] = ()) -> tuple[Graph, dict[object, list[tuple[URIRef, URIRef]]]]:
+        """What the shapes judge, and where each node came from.
+
+        The graph holds every triple of every graph but `leave_out`, less the provenance: the
+        `prov:wasDerivedFrom` links and the qz:SourceRecord nodes they point to (file, row, line, raw
+        text). No shape reads them (tests/test_build_identical.py holds the shapes to that), and they
+        are about half the triples: building the graph and copying it for the SPARQL targets cost
+        in proportion. The provenance comes apart, as (record, register) pairs per node, for the
+        report to name each result's register.
+        """
         skip = set(leave_out)
+        records = {s for name, triples in self._graphs.items() if name not in skip for s, p, o in triples
+                   if p == RDF.type and o == QZ.SourceRecord}
+        derived: dict[object, list[URIRef]] = {}
+        registers: dict[URIRef, URIRef] = {}
         graph = Graph()
         add = graph.add
         for name, triples in self._graphs.items():
-            if name not in skip:
-                for triple in triples:
+            if name in skip:
+                continue
+            for triple in triples:
+                s, p, o = triple
+                if s in records:
+                    if p == QZ.register:
+                        registers[s] = o
+                elif p == PROV.wasDerivedFrom:
+                    derived.setdefault(s, []).append(o)
+                else:
                     add(triple)
-        return graph
+        return graph, {node: [(r, registers.get(r)) for r in rs] for node, rs in derived.items()}
 
     def nquads(self) -> Quads:
         """The quads as N-Quads (UTF-8), as rdflib's serializer writes them, with their default-graph copies
         (a triple written twice is written twice: the store keeps one)."""
         named: list[str] = []
         current: list[str] = []
+        written: dict[object, str] = {}  # IRIs and blank nodes recur: each is formatted once
+
+        def n3(term) -> str:
+            text = written.get(term)
+            if text is None:
+                text = written[term] = term.n3()
+            return text
+
         for name, triples in self._graphs.items():
             graph = f" {name.n3()} .\n"
             for s, p, o in triples:
-                triple = f"{s.n3()} {p.n3()} {_quoteLiteral(o) if isinstance(o, Literal) else o.n3()}"
+                triple = f"{n3(s)} {n3(p)} {_quoteLiteral(o) if isinstance(o, Literal) else n3(o)}"
                 named.append(triple + graph)
                 current.append(triple + " .\n")
         return Quads("".join(named).encode("utf-8"), "".join(current).encode("utf-8"))

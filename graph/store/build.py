@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from rdflib import Dataset, Graph
-from rdflib.namespace import DCTERMS, PROV, RDF, SH
+from rdflib import Dataset
+from rdflib.namespace import DCTERMS, RDF, SH
 
 from quanze.graph.align.merge import merge
 from quanze.graph.align.powers import Alignment
@@ -200,20 +200,14 @@ def _register_file(draft: ItemDraft) -> str:
     return draft.file.split("#", 1)[0]
 
 
-def add_reports(dataset: Dataset | QuadSink) -> None:
+def add_reports(sink: QuadSink) -> None:
     """Each register's validation report as a named graph (id/graph/report/<register>).
 
     A jurisdiction's registers are validated together, so merged items are judged on
     everything their registers say; each result goes to the report graph of the register its
     item came from (the leading register for merged items).
     """
-    if isinstance(dataset, QuadSink):
-        data = dataset.union(leave_out=[ONTOLOGY_GRAPH])
-    else:
-        data = Graph()
-        for s, p, o, g in dataset.quads((None, None, None, None)):
-            if g != ONTOLOGY_GRAPH:
-                data.add((s, p, o))
+    data, derived = sink.judged(leave_out=[ONTOLOGY_GRAPH])
     kit = toolkit()
     results = run_shapes(with_statute_facts(data, kit.statutes), kit.shapes)
     for result in results.subjects(RDF.type, SH.ValidationResult):
@@ -222,12 +216,12 @@ def add_reports(dataset: Dataset | QuadSink) -> None:
             (s for link in _CHILDREN for s in data.subjects(link, focus)), focus
         )
         sources = sorted(
-            data.objects(item, PROV.wasDerivedFrom),
-            key=lambda r: (str(data.value(data.value(r, QZ.register), QZ.registerKind)) != "power-list", str(r)),
+            derived.get(item, []),
+            key=lambda pair: (str(data.value(pair[1], QZ.registerKind)) != "power-list", str(pair[0])),
         )
-        register = data.value(sources[0], QZ.register) if sources else None
+        register = sources[0][1] if sources else None
         source = str(data.value(register, DCTERMS.source) or "unknown")
-        target = dataset.graph(ID[f"graph/report/{source.rsplit('.', 1)[0]}"])
+        target = sink.graph(ID[f"graph/report/{source.rsplit('.', 1)[0]}"])
         for triple in results.cbd(result):
             target.add(triple)
 
