@@ -295,3 +295,37 @@ def test_a_build_that_fails_while_spooling_leaves_neither_spool_nor_partial_stor
         write_store([synthetic(40, 3), b"<urn:s> <urn:p> not-a-term <urn:g> .\n"], store)
     assert sorted(p.name for p in (store / GENERATIONS).iterdir()) == ["00000001"]
     assert which(store) == "1" and count(store) == 2 * 51
+
+
+def test_a_build_loaded_segment_by_segment_holds_what_one_load_holds(tmp_path, monkeypatch):
+    """The build hands the store its spool in segments while it goes on mapping: with a segment per
+    chunk, the store holds the same quads as from one segment, and every segment file is gone."""
+    chunks = [synthetic(30, mark) for mark in range(1, 6)]
+    write_store(chunks, tmp_path / "whole")
+    seen: list[list[str]] = []
+    load = store_module._Loader.load
+
+    def watched(self, segment):
+        seen.append(sorted(p.name for p in segment.parent.iterdir()))
+        return load(self, segment)
+
+    monkeypatch.setattr(store_module, "SEGMENT_BYTES", 1)
+    monkeypatch.setattr(store_module._Loader, "load", watched)
+    write_store(chunks, tmp_path / "segments")
+    assert len(seen) == len(chunks) and seen[-1][-1] == "quads-00005.nq"
+    with open_store(tmp_path / "whole") as whole, open_store(tmp_path / "segments") as segments:
+        assert len(whole) == len(segments) == 2 * (30 + 5) and set(whole) == set(segments)
+    assert not list((tmp_path / "segments" / GENERATIONS).glob("*.spool"))
+
+
+def test_a_bad_quad_in_a_later_segment_fails_the_build_and_keeps_the_store(tmp_path, monkeypatch):
+    """A segment the loader refuses while the build is still spooling stops the build with one line;
+    the live store is unchanged and neither the partial generation nor the spool is left."""
+    store = tmp_path / "store"
+    write_store(synthetic(50, 1), store)
+    monkeypatch.setattr(store_module, "SEGMENT_BYTES", 1)
+    bad = b"<urn:s> <urn:p> not-a-term <urn:g> .\n"
+    with pytest.raises(StoreError, match="not valid N-Quads"):
+        write_store([synthetic(40, 2), bad, *(synthetic(40, m) for m in range(3, 9))], store)
+    assert sorted(p.name for p in (store / GENERATIONS).iterdir()) == ["00000001"]
+    assert which(store) == "1" and count(store) == 2 * 51

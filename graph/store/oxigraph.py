@@ -25,8 +25,10 @@ import errno
 import fcntl
 import gc
 import os
+import queue
 import re
 import shutil
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -259,33 +261,99 @@ def _check_space(folder: Path, needed: int) -> None:
         )
 
 
+SEGMENT_BYTES = 512 * 1024 * 1024
+"""Spool bytes handed to the loader at a time (about two million quads)."""
+
+
+class _Loader:
+    """Bulk-loads spooled segments into a store on a thread of its own, one after another.
+
+    `Store.bulk_load` releases the GIL, so the build's main process goes on taking the
+    workers' chunks while the store is written: the load no longer waits for the last
+    county. Loading many segments costs what loading their whole does (the loader writes
+    sorted index files either way). The first error stops the loading and is raised again
+    in the caller's thread.
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+        self._queue: queue.Queue[Path | None] = queue.Queue()
+        self.error: BaseException | None = None
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name="quanze-bulk-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (segment := self._queue.get()) is not None:
+            if self.error is None and not self._closing:
+                try:
+                    self._store.bulk_load(path=str(segment), format=ox.RdfFormat.N_QUADS)
+                except BaseException as error:  # raised again by `check` in the build's thread
+                    self.error = error
+            segment.unlink(missing_ok=True)
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def load(self, segment: Path) -> None:
+        self.check()
+        self._queue.put(segment)
+
+    def finish(self) -> None:
+        """Wait until every segment handed over is loaded; raise the loader's error if there was one."""
+        self._queue.put(None)
+        self._thread.join()
+        self.check()
+
+    def abandon(self) -> None:
+        """Skip the segments not yet begun and wait for the one being loaded (the store is thrown away)."""
+        self._closing = True
+        self._queue.put(None)
+        self._thread.join()
+
+
 def _bulk_load(path: Path, nquads: Chunk | Iterable[Chunk]) -> int:
     """A new store at `path` holding the chunks' quads and their current facts; the quad count.
 
-    The chunks are spooled to one N-Quads file beside the store and loaded with one
-    `bulk_load`, which writes sorted index files directly: loading chunk by chunk into a
-    growing RocksDB (`bulk_extend`) made it compact the same data again and again (30 GB
-    written for a 5 GB store at 1,000 counties) and cost the build's main process as much
-    CPU as a worker. The spool is removed whatever happens.
+    The chunks are spooled beside the store in segments of about SEGMENT_BYTES, each
+    bulk-loaded as soon as it is full (see `_Loader`): `bulk_load` writes sorted index files
+    directly, where loading chunk by chunk into a growing RocksDB (`bulk_extend`) made it
+    compact the same data again and again (30 GB written for a 5 GB store at 1,000 counties).
+    The spool is removed whatever happens.
     """
     spool = path.with_name(path.name + ".spool")
     spool.mkdir()
+    store = ox.Store(str(path))
+    loader = _Loader(store)
+    out, size, count = None, 0, 0
     try:
-        file = spool / "quads.nq"
-        with open(file, "wb") as out:
-            for chunk in [nquads] if isinstance(nquads, (bytes, Quads)) else nquads:
-                chunk = chunk if isinstance(chunk, Quads) else Quads(chunk)
-                out.write(chunk.named)
-                out.write(chunk.current if chunk.current is not None else current_copy(chunk.named))
-        store = ox.Store(str(path))
-        try:
-            store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
-            store.flush()
-            return len(store)
-        finally:
-            del store
-            gc.collect()  # RocksDB holds its lock until the handle is freed
+        for chunk in [nquads] if isinstance(nquads, (bytes, Quads)) else nquads:
+            chunk = chunk if isinstance(chunk, Quads) else Quads(chunk)
+            if out is None:
+                count += 1
+                out = open(spool / f"quads-{count:05d}.nq", "wb")
+            current = chunk.current if chunk.current is not None else current_copy(chunk.named)
+            out.write(chunk.named)
+            out.write(current)
+            size += len(chunk.named) + len(current)
+            if size >= SEGMENT_BYTES:
+                out.close()
+                loader.load(Path(out.name))
+                out, size = None, 0
+        if out is not None:
+            out.close()
+            loader.load(Path(out.name))
+            out = None
+        loader.finish()
+        store.flush()
+        return len(store)
     finally:
+        if out is not None:
+            out.close()
+        loader.abandon()
+        del loader, store
+        gc.collect()  # RocksDB holds its lock until the handle is freed
         shutil.rmtree(spool, ignore_errors=True)
 
 
