@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
@@ -58,6 +59,10 @@ class RegisterInfo:
 
 JURISDICTIONS_GRAPH = ID["graph/jurisdictions"]
 
+
+_literal = lru_cache(maxsize=65536, typed=True)(Literal)
+"""A plain literal of a value that recurs (line and row numbers, orders, a line's raw text): rdflib
+builds each Literal at some cost, and a literal is immutable, so one object serves every use."""
 
 def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
@@ -148,10 +153,10 @@ class _ItemWriter:
         g.add((node, PROV.wasDerivedFrom, record))
         g.add((record, RDF.type, QZ.SourceRecord))
         g.add((record, QZ.register, self.info.iri))
-        g.add((record, QZ.line, Literal(line)))
-        g.add((record, QZ.rawText, Literal(raw)))
+        g.add((record, QZ.line, _literal(line)))
+        g.add((record, QZ.rawText, _literal(raw)))
         if self.draft.row is not None:
-            g.add((record, QZ.row, Literal(self.draft.row)))
+            g.add((record, QZ.row, _literal(self.draft.row)))
 
     def labelled(self, node: URIRef, cls: URIRef, span: Span, order: int | None = None) -> URIRef:
         if node in self.written:  # a control shared by several risk points of a row
@@ -161,7 +166,7 @@ class _ItemWriter:
         g.add((node, RDF.type, cls))
         g.add((node, RDFS.label, _zh(span.text)))
         if order is not None:
-            g.add((node, QZ.order, Literal(order)))
+            g.add((node, QZ.order, _literal(order)))
         self.source(node, span.line, self.raw_line(span.line, span.text))
         return node
 
@@ -253,7 +258,7 @@ class _ItemWriter:
             if stage.stage_type:
                 g.add((node, QZ.stageType, URIRef(stage.stage_type)))
             if stage.order:
-                g.add((node, QZ.orderSource, Literal(stage.order_source)))
+                g.add((node, QZ.orderSource, _literal(stage.order_source)))
             if stage.description:
                 g.add((node, QZ.description, _zh(stage.description)))
         for n, risk in enumerate(d.risks, start=1):
@@ -286,14 +291,14 @@ class _ItemWriter:
         basis = prop == QZ.hasCitation
         levels = self.draft.cited_levels
         if basis and order <= len(levels) and levels[order - 1]:
-            g.add((node, QZ.citedLevel, Literal(levels[order - 1])))
+            g.add((node, QZ.citedLevel, _literal(levels[order - 1])))
         g.add((item, prop, node))
         g.add((node, RDF.type, QZ.Citation))
-        g.add((node, QZ.order, Literal(order)))
+        g.add((node, QZ.order, _literal(order)))
         g.add((node, RDFS.label, _zh(_citation_label(citation.title_raw, citation.articles))))
         if citation.quote:
             g.add((node, QZ.quote, _zh(citation.quote)))
-        g.add((node, QZ.resolution, Literal(link.resolution.method)))
+        g.add((node, QZ.resolution, _literal(link.resolution.method)))
         if link.resolution.method == "fuzzy":
             g.add((node, QZ.matchScore, Literal(link.resolution.score)))
         if link.resolution.method == "uncatalogued" and link.cited is not None:
@@ -311,9 +316,9 @@ class _ItemWriter:
         elif link.resolution.instrument_id:
             g.add((node, QZ.citesInstrument, instrument_iri(link.resolution.instrument_id)))
         for number in citation.articles:
-            g.add((node, QZ.citedArticleNumber, Literal(number)))
+            g.add((node, QZ.citedArticleNumber, _literal(number)))
         for number in link.missing:
-            g.add((node, QZ.missingArticle, Literal(number)))
+            g.add((node, QZ.missingArticle, _literal(number)))
         for number in link.found:
             article = article_iri(link.resolution.instrument_id or "", number)
             g.add((node, QZ.citesArticle, article))
