@@ -283,6 +283,7 @@ def _add(args: argparse.Namespace) -> int:
         write_store(shared_quads(args.data or paths.data_dir(), paths.ontology_dir()), store)
     with updating(store, {i.info.division_code for i in incoming}) as writable:
         change = apply(writable, incoming, [], args.data or paths.data_dir(), paths.ontology_dir())
+        del writable  # the last reference: RocksDB closes before `updating` renames its directory
     for entry in change.added:
         revised = f", revising {entry.revision_of.rsplit('/', 1)[-1]}" if entry.revision_of else ""
         print(f"added {entry.file} ({entry.division_code} {entry.kind}{', version ' + entry.version if entry.version else ''}{revised}): "
@@ -333,6 +334,7 @@ def _remove(args: argparse.Namespace) -> int:
         raise CliError(f"the store holds no register {args.name!r} (see `quanze registers`)")
     with updating(store, {e.division_code for e in entries}) as writable:
         change = apply(writable, [], entries, args.data or paths.data_dir(), paths.ontology_dir())
+        del writable  # the last reference: RocksDB closes before `updating` renames its directory
     for entry in change.removed:
         print(f"removed {entry.file} ({entry.division_code} {entry.kind})")
     for entry in change.restored:

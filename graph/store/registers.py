@@ -143,12 +143,16 @@ def _stem_taken(store: ox.Store, stem: str) -> bool:
 
 
 def _superseded_graphs(store: ox.Store) -> set[str]:
-    """The graphs of the versions that are not current (their facts stay out of the default graph)."""
+    """The graphs of the versions that are not current (their facts stay out of the default graph).
+
+    The store picks them out of the catalogue's `qz:isCurrent` statements (one a register: a country's
+    thousands), so Python sees only the few that are not "true"."""
+    query = (f"SELECT ?r WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?r <{_qz('isCurrent').value}> ?current }} "
+             'FILTER (!isLiteral(?current) || STR(?current) != "true") }')
     graphs = set()
-    for quad in store.quads_for_pattern(None, _qz("isCurrent"), None, ox.NamedNode(str(CATALOGUE_GRAPH))):
-        if quad.object.value != "true":
-            stem = quad.subject.value.rsplit("/register/", 1)[-1]
-            graphs.update((str(ID[f"graph/register/{stem}"]), str(ID[f"graph/report/{stem}"])))
+    for row in store.query(query):
+        stem = row[0].value.rsplit("/register/", 1)[-1]
+        graphs.update((str(ID[f"graph/register/{stem}"]), str(ID[f"graph/report/{stem}"])))
     return graphs
 
 
@@ -303,15 +307,20 @@ def apply(store: ox.Store, incoming: list[Incoming], remove: list[Entry], data_d
                 path = Path(folder) / item.info.file
                 path.write_bytes(item.data)
                 files.append((path, item.info))
+            mapped = None
             if files:
-                quads, report = map_units([Unit(code, tuple(files))], data_dir, ontology, catalogue=False)
-                load_current(store, quads)
+                mapped, report = map_units([Unit(code, tuple(files))], data_dir, ontology, catalogue=False)
                 change.report.add(report)
+        listed = []  # the catalogue's entries of the arriving registers, written with their facts in one call
         for item in placed:
             previous = next((e.iri for e in replaced.values() if e.kind == item.info.kind), None)
-            store.bulk_extend(list(catalogue_quads(item.info, item.data, item.version, now, previous)))
+            listed.extend(catalogue_quads(item.info, item.data, item.version, now, previous))
             change.added.append(Entry(str(item.info.iri), item.info.file, code, item.info.kind, item.version, True,
                                       hashlib.sha256(item.data).hexdigest(), now, previous))
+        if mapped is not None:
+            load_current(store, mapped, also=listed)
+        elif listed:
+            store.bulk_extend(listed)
     return change
 
 
