@@ -307,10 +307,18 @@ def current_copy(nquads: bytes) -> bytes:
 def load_current(store: ox.Store, nquads: Chunk, also: Iterable[ox.Quad] = ()) -> int:
     """Quads into their named graphs, and their triples into the default graph too (the current facts),
     so queries need no union over thousands of named graphs; `also` (e.g. catalogue entries, no current
-    facts) is written as it is. One `bulk_extend`: each call adds files of its own to RocksDB's level 0,
-    which later compactions must merge."""
+    facts) is written as it is; the number of named-graph quads.
+
+    The current copy is the one the mapper wrote beside the quads where there is one (as `_bulk_load`
+    takes it), parsed rather than rebuilt quad by quad in Python. One `bulk_extend`: each call adds files
+    of its own to RocksDB's level 0, which later compactions must merge. (Not `bulk_load`: it renames
+    blank nodes, and a blank node a report shares with reports loaded earlier must stay one node.)"""
     quads = list(ox.parse(nquads.named if isinstance(nquads, Quads) else nquads, format=ox.RdfFormat.N_QUADS))
-    store.bulk_extend([*quads, *_as_current(quads), *also])
+    if isinstance(nquads, Quads) and nquads.current is not None:
+        current: Iterable[ox.Quad] = ox.parse(nquads.current, format=ox.RdfFormat.N_QUADS)
+    else:
+        current = _as_current(quads)
+    store.bulk_extend([*quads, *current, *also])
     return len(quads)
 
 
