@@ -78,3 +78,60 @@ def test_the_written_copy_is_closed_before_it_is_renamed_into_place(tmp_path, st
         register.write_text(register.read_text(encoding="utf-8").replace("文峰区", "文峰区 ", 1), encoding="utf-8")
     assert main(["--store", str(store), *argv]) == 0
     assert opened == ["free"]
+
+
+def _dropped_by_main(store, graphs: list[str], excluded: set[str]) -> set:
+    """What main's `_drop_from_current` (d45edea) took out of the default graph: one query, each triple checked."""
+    import pyoxigraph as ox
+
+    others = ", ".join(f"<{g}>" for g in sorted(set(graphs) | excluded))
+    union = " UNION ".join(f"{{ GRAPH <{g}> {{ ?s ?p ?o }} }}" for g in sorted(set(graphs)))
+    query = f"SELECT DISTINCT ?s ?p ?o WHERE {{ {union} FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN ({others})) }} }}"
+    return {ox.Triple(row[0], row[1], row[2]) for row in store.query(query)}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_default_graph_loses_what_main_took_out_of_it(seed):
+    """`_drop_from_current` reads each subject's quads once instead of checking each triple: on random
+    stores (IRI and blank-node subjects, triples shared with other, superseded and catalogue graphs, a
+    blank-node graph, more subjects than one query takes) it leaves the default graph as main's query did."""
+    import random
+
+    import pyoxigraph as ox
+
+    from quanze.graph.store import registers
+    from quanze.graph.store.registers import _drop_from_current
+
+    rng = random.Random(seed)
+    base = "https://w3id.org/quanze/id/"
+    dropped = [f"{base}graph/register/a", f"{base}graph/report/a"]
+    excluded = {f"{base}graph/register/old", f"{base}graph/registers"}
+    graphs = [ox.NamedNode(g) for g in [*dropped, *sorted(excluded), f"{base}graph/register/b", f"{base}graph/alignment"]] + [ox.BlankNode("g")]
+    subjects = [ox.NamedNode(f"{base}s{n}") for n in range(40)] + [ox.BlankNode(f"b{n}") for n in range(6)]
+    objects = [ox.Literal(f"{n}") for n in range(3)] + subjects[:5]
+    quads = set()
+    for _ in range(400):
+        triple = (rng.choice(subjects), ox.NamedNode(f"{base}p{rng.randrange(3)}"), rng.choice(objects))
+        for graph in rng.sample(graphs, rng.choice((1, 1, 2, 3))):
+            quads.add(ox.Quad(*triple, graph))
+            if not (isinstance(graph, ox.NamedNode) and graph.value in excluded):
+                quads.add(ox.Quad(*triple, ox.DefaultGraph()))
+    stores = []
+    for _ in range(2):
+        store = ox.Store()
+        store.extend(quads)
+        stores.append(store)
+    expected = _dropped_by_main(stores[0], dropped, excluded)
+    default = {ox.Triple(q.subject, q.predicate, q.object) for q in stores[0].quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    original = registers._SUBJECTS_PER_QUERY
+    registers._SUBJECTS_PER_QUERY = 7  # several queries
+    try:
+        _drop_from_current(stores[1], dropped, excluded)
+    finally:
+        registers._SUBJECTS_PER_QUERY = original
+    left = {ox.Triple(q.subject, q.predicate, q.object) for q in stores[1].quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert left == default - expected
+    assert expected and default - expected  # something goes, something stays
+    for kind in (ox.NamedNode, ox.BlankNode):  # of either kind of subject, some triples go and some stay
+        assert any(isinstance(t.subject, kind) for t in expected) and any(isinstance(t.subject, kind) for t in default - expected)
+    assert len(stores[1]) == len(quads) - len(expected)  # only default-graph triples go
