@@ -92,14 +92,13 @@ def _dropped_by_main(store, graphs: list[str], excluded: set[str]) -> set:
 
 @pytest.mark.parametrize("seed", range(12))
 def test_the_default_graph_loses_what_main_took_out_of_it(seed):
-    """`_drop_from_current` reads each subject's quads once instead of checking each triple: on random
-    stores (IRI and blank-node subjects, triples shared with other, superseded and catalogue graphs, a
-    blank-node graph, more subjects than one query takes) it leaves the default graph as main's query did."""
+    """`_drop_from_current` removes the triples by one SPARQL update instead of selecting them and removing
+    each from Python: on random stores (IRI and blank-node subjects, triples shared with other, superseded
+    and catalogue graphs, a blank-node graph) it leaves the default graph as main's query and removals did."""
     import random
 
     import pyoxigraph as ox
 
-    from quanze.graph.store import registers
     from quanze.graph.store.registers import _drop_from_current
 
     rng = random.Random(seed)
@@ -123,12 +122,7 @@ def test_the_default_graph_loses_what_main_took_out_of_it(seed):
         stores.append(store)
     expected = _dropped_by_main(stores[0], dropped, excluded)
     default = {ox.Triple(q.subject, q.predicate, q.object) for q in stores[0].quads_for_pattern(None, None, None, ox.DefaultGraph())}
-    original = registers._SUBJECTS_PER_QUERY
-    registers._SUBJECTS_PER_QUERY = 7  # several queries
-    try:
-        _drop_from_current(stores[1], dropped, excluded)
-    finally:
-        registers._SUBJECTS_PER_QUERY = original
+    _drop_from_current(stores[1], dropped, excluded)
     left = {ox.Triple(q.subject, q.predicate, q.object) for q in stores[1].quads_for_pattern(None, None, None, ox.DefaultGraph())}
     assert left == default - expected
     assert expected and default - expected  # something goes, something stays
