@@ -28,6 +28,7 @@ import os
 import queue
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -371,12 +372,21 @@ def current_copy(nquads: bytes) -> bytes:
     return ox.serialize(_as_current(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)), format=ox.RdfFormat.N_QUADS)
 
 
-def load_current(store: ox.Store, nquads: Chunk) -> int:
+def load_current(store: ox.Store, nquads: Chunk, also: Iterable[ox.Quad] = ()) -> int:
     """Quads into their named graphs, and their triples into the default graph too (the current facts),
-    so queries need no union over thousands of named graphs."""
+    so queries need no union over thousands of named graphs; `also` (e.g. catalogue entries, no current
+    facts) is written as it is; the number of named-graph quads.
+
+    The current copy is the one the mapper wrote beside the quads where there is one (as `_bulk_load`
+    takes it), parsed rather than rebuilt quad by quad in Python. One `bulk_extend`: each call adds files
+    of its own to RocksDB's level 0, which later compactions must merge. (Not `bulk_load`: it renames
+    blank nodes, and a blank node a report shares with reports loaded earlier must stay one node.)"""
     quads = list(ox.parse(nquads.named if isinstance(nquads, Quads) else nquads, format=ox.RdfFormat.N_QUADS))
-    store.bulk_extend(quads)
-    store.bulk_extend(_as_current(quads))
+    if isinstance(nquads, Quads) and nquads.current is not None:
+        current: Iterable[ox.Quad] = ox.parse(nquads.current, format=ox.RdfFormat.N_QUADS)
+    else:
+        current = _as_current(quads)
+    store.bulk_extend([*quads, *current, *also])
     return len(quads)
 
 
@@ -452,6 +462,10 @@ def updating(target: Path, codes: Iterable[str] = ()) -> Iterator[ox.Store]:
     """A writable copy of the live generation (a RocksDB checkpoint: hard links, cheap), made the next
     generation with one rename of the pointer only if the block succeeds; the live one is untouched otherwise.
 
+    The block must not keep the store once it ends (`del` the name it was bound to): RocksDB keeps
+    writing into its directory (compactions, its manifest) until the handle is freed, so the handle has
+    to be closed before that directory is renamed into place.
+
     On a remote store (graph/store/remote.py) the copy holds what a change of the jurisdictions
     `codes` touches, and the changes are written back graph by graph."""
     if _remote(target):
@@ -490,8 +504,10 @@ def updating(target: Path, codes: Iterable[str] = ()) -> Iterator[ox.Store]:
             if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise StoreError(f"the disk is full ({error.strerror or error}); the store is unchanged") from error
             raise
+        held = sys.getrefcount(store) > 2  # referenced elsewhere than here (and by the call's argument)
         del store
-        gc.collect()
+        if held:
+            gc.collect()  # RocksDB writes into its directory until the handle is freed: close it before the rename
         partial.rename(folder / name)
         _fsync_directory(folder)
         _switch(target, name)

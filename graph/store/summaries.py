@@ -67,6 +67,7 @@ def backfill(path: Path) -> int:
             written += len(quads)
         store.bulk_extend(terms)
         store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in terms)
+        del store  # the last reference: RocksDB closes before `updating` renames its directory
     return written
 
 
