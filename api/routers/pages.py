@@ -31,6 +31,29 @@ def examples() -> list[dict[str, str]]:
     return found
 
 
+def example_texts() -> list[tuple[str, str]]:
+    """(name, text) of each example query, the text as the query page sends it."""
+    return [(q["name"], q["text"]) for q in examples()]
+
+
+DEFAULT_A, DEFAULT_B = "340406", "410503"
+"""The pair the compare page shows when none is asked for (two seed jurisdictions)."""
+
+
+def compare_tables(repository, settings, a: str, b: str, province: str, lang: str):
+    """The compare page's scope (which jurisdictions it draws), its matrix and its charts. The matrix and
+    charts depend only on the jurisdictions drawn (a province: up to 183 columns, about a second to
+    compute), so they are kept per store generation (views.cached)."""
+    from quanze.api.services import comparison
+
+    select = views.selector(repository, settings)
+    scope = comparison.scope(select, a, b, province, settings.page_jurisdictions)
+    shown = tuple(scope.codes) if scope.codes is not None else None
+    matrix = views.cached(repository, ("matrix cells", lang, shown), lambda: comparison.matrix_cells(select, lang, scope.codes))
+    charts = views.cached(repository, ("charts", lang, shown), lambda: comparison.chart_data(select, matrix, lang, scope.codes))
+    return scope, matrix, charts
+
+
 def render(request: Request, template: str, lang: str, **context: object) -> HTMLResponse:
     from quanze.api.i18n import texts
 
@@ -67,7 +90,7 @@ async def validate_page(request: Request, lang: str = Lang) -> HTMLResponse:
 
 @router.get("/compare", response_class=HTMLResponse)
 async def compare_page(
-    request: Request, repository: RepositoryDep, settings: SettingsDep, a: str = "340406", b: str = "410503",
+    request: Request, repository: RepositoryDep, settings: SettingsDep, a: str = DEFAULT_A, b: str = DEFAULT_B,
     province: str = Query("", pattern="^(|all|[0-9]{2})$"), lang: str = Lang,
 ) -> HTMLResponse:
     """Two jurisdictions side by side, and the matrix and charts of the store when it is small or,
@@ -81,9 +104,8 @@ async def compare_page(
         problem = None
     except InvalidParameter as error:
         problem, status = str(error), 400
-    scope = await run_in_threadpool(comparison.scope, select, a if problem is None else "", b if problem is None else "", province,
-                                   settings.page_jurisdictions)
-    matrix = await run_in_threadpool(comparison.matrix_cells, select, lang, scope.codes)
+    scope, matrix, charts = await run_in_threadpool(compare_tables, repository, settings, a if problem is None else "",
+                                                    b if problem is None else "", province, lang)
     a_name = b_name = ""
     rows: list = []
     if problem is None:
@@ -92,7 +114,6 @@ async def compare_page(
             a_name, b_name, rows = await run_in_threadpool(comparison.side_by_side, select, a, b, matrix)
         except UnknownJurisdiction as error:
             problem = str(error)
-    charts = await run_in_threadpool(comparison.chart_data, select, matrix, lang, scope.codes)
     vendor = getattr(request.app.state, "vendor", {})
     page = render(request, "compare.html", lang, title="compare", jurisdictions=scope.jurisdictions, scope=scope, page_limit=settings.page_jurisdictions, a=a, b=b,
                   a_name=a_name, b_name=b_name, rows=rows, problem=problem, matrix=matrix, charts=charts, echarts=vendor.get("echarts", False))

@@ -208,11 +208,15 @@ def _charts(per_type: list, per_stage: list, cited: list, matrix: Matrix, lang: 
     stages = sorted({r["stage"] for r in per_stage}, key=lambda s: (stage_order[s], s))
     levels = LEVELS_EN if lang == "en" else LEVELS
     by_stage = {(r["stage"], int(float(r["rank"]))): int(r["n"]) for r in per_stage}
-    sets = {code: {cid for (c, cid) in matrix.cells if c == code} for code, _ in matrix.jurisdictions}
+    sets: dict[str, set[str]] = {code: set() for code, _ in matrix.jurisdictions}
+    for code, cid in matrix.cells:  # one pass over the cells (a province: thousands), not one per jurisdiction
+        if code in sets:
+            sets[code].add(cid)
     similarity = []
     for (i, (ca, _)), (j, (cb, _)) in combinations(enumerate(matrix.jurisdictions), 2):
-        union = sets[ca] | sets[cb]
-        value = round(len(sets[ca] & sets[cb]) / len(union), 2) if union else 0.0
+        shared = len(sets[ca] & sets[cb])
+        union = len(sets[ca]) + len(sets[cb]) - shared
+        value = round(shared / union, 2) if union else 0.0
         similarity += [[i, j, value], [j, i, value]]
     similarity += [[i, i, 1.0] for i in range(len(matrix.jurisdictions))]
     return {

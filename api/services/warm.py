@@ -1,0 +1,57 @@
+"""What the server computes ahead of its visitors, once per store generation.
+
+On a country-sized store the example queries, the matrix, every jurisdiction's counts and the
+compare page's tables each read the whole country: 0.1–1 s of the engine's time. Their answers
+only change with the store, so the repository keeps them per generation (its result cache and
+`derived`), and these jobs fill those caches in a background thread when the server starts and
+when a new generation goes live (OxigraphRepository.warm). Each job asks exactly what a request
+asks — the same query text, format, caps and code path — so a warmed answer is the answer a
+request would have computed; the first request after a change that arrives before the warm-up
+reaches it simply computes it itself (a cold answer, as without warming).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from quanze.api.repository import QueryRequest
+from quanze.api.services import views
+from quanze.api.settings import Settings
+
+JSON = "application/sparql-results+json"
+
+
+def jobs(repository, settings: Settings) -> list[Callable[[], object]]:
+    """The warm-up jobs, in order: whether the store is worth warming (`settings.warm`; a job returning False
+    ends the warm-up), every jurisdiction's counts, the matrix download, the compare page of its default pair,
+    then the example queries as POST /sparql answers them in JSON (what the query page asks for)."""
+    from quanze.api.routers import downloads, pages
+
+    def worth_it() -> bool:
+        return settings.warm == "1" or _jurisdictions(repository, settings) > settings.page_jurisdictions
+
+    work: list[Callable[[], object]] = [
+        worth_it,
+        lambda: views.every_jurisdiction(repository, settings),
+        lambda: downloads.matrix_csv(repository, settings, "zh"),
+        lambda: pages.compare_tables(repository, settings, pages.DEFAULT_A, pages.DEFAULT_B, "", "zh"),
+    ]
+    for _, text in pages.example_texts():
+        work.append(lambda text=text: repository.query(sparql_request(text, settings), settings.query_timeout))
+    return work
+
+
+def _jurisdictions(repository, settings: Settings) -> int:
+    from quanze.graph.query.compare import PREFIXES
+
+    rows = views.selector(repository, settings)(PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?j a qz:Jurisdiction }")
+    return int(rows[0]["n"] or 0) if rows else 0
+
+
+def sparql_request(text: str, settings: Settings) -> QueryRequest:
+    """The request POST /sparql makes of this text with Accept: application/sparql-results+json (its base IRI
+    left out, as the result cache files it when the text cannot depend on it: repository.cache_form)."""
+    from quanze.graph.query.guard import inspect
+
+    kind = inspect(text, settings.max_query_bytes)
+    return QueryRequest(text, JSON, kind, (), (), settings.max_results, settings.max_result_bytes)
