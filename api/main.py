@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
             from quanze.api.services import warm
 
             if settings.warm != "0":  # fill the caches now and after each change of the store (api/services/warm.py)
-                app.state.repository.warm_with(*warm.jobs(app.state.repository, settings))
+                app.state.repository.warm_with(*warm.jobs(app.state.repository, settings, app.state.templates.env))
                 app.state.repository.warm()
         app.state.validation_pool = validation_pool.ValidationPool.from_settings(settings)
         yield

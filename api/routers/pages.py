@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from quanze.api.deps import RepositoryDep, SettingsDep
 from quanze.api.services import views
@@ -40,18 +42,36 @@ DEFAULT_A, DEFAULT_B = "340406", "410503"
 """The pair the compare page shows when none is asked for (two seed jurisdictions)."""
 
 
-def compare_tables(repository, settings, a: str, b: str, province: str, lang: str):
-    """The compare page's scope (which jurisdictions it draws), its matrix and its charts. The matrix and
-    charts depend only on the jurisdictions drawn (a province: up to 183 columns, about a second to
-    compute), so they are kept per store generation (views.cached)."""
+@dataclass
+class CompareTables:
+    scope: object
+    """comparison.Scope: which jurisdictions the page draws."""
+    matrix: object
+    """comparison.Matrix of those jurisdictions."""
+    matrix_html: Markup
+    """The matrix as the page shows it (templates/_compare_matrix.html)."""
+    charts_json: Markup
+    """The charts' data, as `charts | tojson` writes it."""
+
+
+def compare_tables(repository, settings, env, a: str, b: str, province: str, lang: str) -> CompareTables:
+    """The compare page's scope (which jurisdictions it draws), its matrix — as data and as HTML — and its
+    charts. All but the scope depend only on the jurisdictions drawn (a province: up to 183 columns, about a
+    second to compute and a 1 MB table to write), so they are kept per store generation (views.cached)."""
+    from jinja2.nodes import EvalContext
+
+    from quanze.api.i18n import texts
     from quanze.api.services import comparison
 
     select = views.selector(repository, settings)
     scope = comparison.scope(select, a, b, province, settings.page_jurisdictions)
     shown = tuple(scope.codes) if scope.codes is not None else None
     matrix = views.cached(repository, ("matrix cells", lang, shown), lambda: comparison.matrix_cells(select, lang, scope.codes))
-    charts = views.cached(repository, ("charts", lang, shown), lambda: comparison.chart_data(select, matrix, lang, scope.codes))
-    return scope, matrix, charts
+    matrix_html = views.cached(repository, ("matrix html", lang, shown), lambda: Markup(
+        env.get_template("_compare_matrix.html").render(matrix=matrix, lang=lang, t=texts(lang))))
+    charts_json = views.cached(repository, ("charts", lang, shown), lambda: env.filters["tojson"](
+        EvalContext(env), comparison.chart_data(select, matrix, lang, scope.codes)))
+    return CompareTables(scope, matrix, matrix_html, charts_json)
 
 
 def render(request: Request, template: str, lang: str, **context: object) -> HTMLResponse:
@@ -104,8 +124,9 @@ async def compare_page(
         problem = None
     except InvalidParameter as error:
         problem, status = str(error), 400
-    scope, matrix, charts = await run_in_threadpool(compare_tables, repository, settings, a if problem is None else "",
-                                                    b if problem is None else "", province, lang)
+    tables = await run_in_threadpool(compare_tables, repository, settings, request.app.state.templates.env,
+                                     a if problem is None else "", b if problem is None else "", province, lang)
+    scope, matrix = tables.scope, tables.matrix
     a_name = b_name = ""
     rows: list = []
     if problem is None:
@@ -116,6 +137,7 @@ async def compare_page(
             problem = str(error)
     vendor = getattr(request.app.state, "vendor", {})
     page = render(request, "compare.html", lang, title="compare", jurisdictions=scope.jurisdictions, scope=scope, page_limit=settings.page_jurisdictions, a=a, b=b,
-                  a_name=a_name, b_name=b_name, rows=rows, problem=problem, matrix=matrix, charts=charts, echarts=vendor.get("echarts", False))
+                  a_name=a_name, b_name=b_name, rows=rows, problem=problem, matrix_html=tables.matrix_html, charts_json=tables.charts_json,
+                  echarts=vendor.get("echarts", False))
     page.status_code = status
     return page

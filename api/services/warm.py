@@ -21,10 +21,11 @@ from quanze.api.settings import Settings
 JSON = "application/sparql-results+json"
 
 
-def jobs(repository, settings: Settings) -> list[Callable[[], object]]:
+def jobs(repository, settings: Settings, env) -> list[Callable[[], object]]:
     """The warm-up jobs, in order: whether the store is worth warming (`settings.warm`; a job returning False
     ends the warm-up), every jurisdiction's counts, the matrix download, the compare page of its default pair,
-    then the example queries as POST /sparql answers them in JSON (what the query page asks for)."""
+    then the example queries as POST /sparql answers them in JSON (what the query page asks for). `env` is the
+    pages' Jinja environment (the compare page's matrix is kept as HTML)."""
     from quanze.api.routers import downloads, pages
 
     def worth_it() -> bool:
@@ -34,7 +35,7 @@ def jobs(repository, settings: Settings) -> list[Callable[[], object]]:
         worth_it,
         lambda: views.every_jurisdiction(repository, settings),
         lambda: downloads.matrix_csv(repository, settings, "zh"),
-        lambda: pages.compare_tables(repository, settings, pages.DEFAULT_A, pages.DEFAULT_B, "", "zh"),
+        lambda: pages.compare_tables(repository, settings, env, pages.DEFAULT_A, pages.DEFAULT_B, "", "zh"),
     ]
     for _, text in pages.example_texts():
         work.append(lambda text=text: repository.query(sparql_request(text, settings), settings.query_timeout))
