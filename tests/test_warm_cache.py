@@ -160,6 +160,7 @@ def _warmed(store_path, warm: str) -> OxigraphRepository:
 
 def test_the_warm_up_fills_the_caches_with_the_answers_a_request_computes(store_path):
     from quanze.api.routers import pages
+    from quanze.api.routers.sparql import INSPECTIONS
     from quanze.api.services import warm as warming
 
     settings = Settings(store=store_path)
@@ -173,6 +174,7 @@ def test_the_warm_up_fills_the_caches_with_the_answers_a_request_computes(store_
             request = warming.sparql_request(text, settings)
             kept = repository.cache.get(generation, (generation, request))
             assert kept is not None, f"{name} was not warmed"
+            assert INSPECTIONS.get(text, settings.max_query_bytes) == (request.kind, None), "the text was read as /sparql reads it"
             # what POST /sparql would ask (with its base IRI) finds the warmed answer, equal to a cold evaluation
             asked = dataclasses.replace(request, base_iri="http://127.0.0.1:8000/sparql")
             assert repository.cache.get(generation, (generation, cache_form(asked))) == kept

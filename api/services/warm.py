@@ -51,8 +51,12 @@ def _jurisdictions(repository, settings: Settings) -> int:
 
 def sparql_request(text: str, settings: Settings) -> QueryRequest:
     """The request POST /sparql makes of this text with Accept: application/sparql-results+json (its base IRI
-    left out, as the result cache files it when the text cannot depend on it: repository.cache_form)."""
-    from quanze.graph.query.guard import inspect
+    left out, as the result cache files it when the text cannot depend on it: repository.cache_form). The text
+    is read as /sparql reads it, through its cache of read texts (routers/sparql.py INSPECTIONS), which the
+    warm-up thereby fills too: reading 01's text costs tens of milliseconds."""
+    from quanze.api.routers.sparql import INSPECTIONS
 
-    kind = inspect(text, settings.max_query_bytes)
+    kind, refused = INSPECTIONS.compute(text, settings.max_query_bytes)
+    if refused is not None:
+        raise refused
     return QueryRequest(text, JSON, kind, (), (), settings.max_results, settings.max_result_bytes)
