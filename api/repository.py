@@ -648,9 +648,12 @@ class OxigraphRepository:
             with self._lock:
                 if key in self._derived:
                     return self._derived[key]  # type: ignore[return-value]
-            value = compute()
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._derived_locks.pop(key, None)
             with self._lock:
-                self._derived_locks.pop(key, None)
                 live = self.watch.current.name
                 for old in [k for k in self._derived if k[0] != live]:  # an earlier generation's tables
                     del self._derived[old]

@@ -220,3 +220,22 @@ def test_warm_and_cold_servers_give_the_same_pages_and_answers(store_path):
             answers[name] = got
     assert answers["warm"] == answers["cold"]
     assert b"\xe5\x8c\x97\xe5\x85\xb3\xe5\x8c\xba" in next(iter(answers["warm"]["/api/jurisdictions"])), "北关区 listed"
+
+
+def test_a_table_whose_computation_fails_is_computed_again_next_time(store_path):
+    repository = OxigraphRepository(store_path, 1)
+    attempts = []
+
+    def compute():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("the engine was busy")
+        return "table"
+
+    try:
+        with pytest.raises(RuntimeError):
+            repository.derived("t", compute)
+        assert repository.derived("t", compute) == "table" == repository.derived("t", compute)
+        assert len(attempts) == 2 and not repository._derived_locks
+    finally:
+        repository.close()

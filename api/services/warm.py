@@ -35,11 +35,24 @@ def jobs(repository, settings: Settings, env) -> list[Callable[[], object]]:
         worth_it,
         lambda: views.every_jurisdiction(repository, settings),
         lambda: downloads.matrix_csv(repository, settings, "zh"),
-        lambda: pages.compare_tables(repository, settings, env, pages.DEFAULT_A, pages.DEFAULT_B, "", "zh"),
+        lambda: _compare_page(repository, settings, env),
     ]
     for _, text in pages.example_texts():
         work.append(lambda text=text: repository.query(sparql_request(text, settings), settings.query_timeout))
     return work
+
+
+def _compare_page(repository, settings: Settings, env) -> None:
+    """The queries of GET /compare with no parameters: its tables, and the side by side of its default pair."""
+    from quanze.api.routers import pages
+    from quanze.api.services import comparison
+    from quanze.graph.query.compare import UnknownJurisdiction
+
+    tables = pages.compare_tables(repository, settings, env, pages.DEFAULT_A, pages.DEFAULT_B, "", "zh")
+    try:
+        comparison.side_by_side(views.selector(repository, settings), tables.scope.a, tables.scope.b, tables.matrix)
+    except UnknownJurisdiction:
+        pass
 
 
 def _jurisdictions(repository, settings: Settings) -> int:
