@@ -239,3 +239,27 @@ def test_a_table_whose_computation_fails_is_computed_again_next_time(store_path)
         assert len(attempts) == 2 and not repository._derived_locks
     finally:
         repository.close()
+
+
+def test_the_matrix_grid_says_what_the_matrix_holds(select):
+    """The compare page's matrix is written from comparison.matrix_grid: each cell's items, level and link."""
+    from quanze.api.services import comparison
+
+    for lang, marks in (("zh", "高中低✓"), ("en", "HML✓")):
+        matrix = comparison.matrix_cells(select, lang)
+        grid = comparison.matrix_grid(matrix, lang)
+        assert [row[:3] for row in grid] == [tuple(c) for c in matrix.canonical]
+        seen = 0
+        for cid, _, _, cells, total in grid:
+            assert [jname for jname, _ in cells] == [name for _, name in matrix.jurisdictions]
+            assert total == matrix.row_total(cid)
+            for (code, _), (_, cell) in zip(matrix.jurisdictions, cells):
+                kept = matrix.cells.get((code, cid))
+                assert (cell is None) == (kept is None)
+                if cell:
+                    seen += 1
+                    level, title, link, mark, count = cell
+                    assert title.split("；") == [label for _, label in kept.items] and count == len(kept.items)
+                    assert link.startswith("/id/") and "https://w3id.org/quanze" + link == kept.items[0][0]
+                    assert mark in marks and level == comparison.LEVEL_CLASSES.get(kept.top, "lv-none")
+        assert seen, "an empty matrix proves nothing"

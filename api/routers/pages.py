@@ -68,7 +68,7 @@ def compare_tables(repository, settings, env, a: str, b: str, province: str, lan
     shown = tuple(scope.codes) if scope.codes is not None else None
     matrix = views.cached(repository, ("matrix cells", lang, shown), lambda: comparison.matrix_cells(select, lang, scope.codes))
     matrix_html = views.cached(repository, ("matrix html", lang, shown), lambda: Markup(
-        env.get_template("_compare_matrix.html").render(matrix=matrix, lang=lang, t=texts(lang))))
+        env.get_template("_compare_matrix.html").render(matrix=matrix, grid=comparison.matrix_grid(matrix, lang), lang=lang, t=texts(lang))))
     charts_json = views.cached(repository, ("charts", lang, shown), lambda: env.filters["tojson"](
         EvalContext(env), comparison.chart_data(select, matrix, lang, scope.codes)))
     return CompareTables(scope, matrix, matrix_html, charts_json)

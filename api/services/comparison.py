@@ -67,6 +67,30 @@ def matrix_cells(select: Select, lang: str = "zh", codes: list[str] | None = Non
     return _matrix(cells, canonical, {(r["code"], r["jname"]) for r in cell_rows})
 
 
+LEVEL_CLASSES = {3: "lv-high", 2: "lv-medium", 1: "lv-low"}
+MARKS = {"zh": {3: "高", 2: "中", 1: "低"}, "en": {3: "H", 2: "M", 1: "L"}}
+
+
+def matrix_grid(matrix: Matrix, lang: str = "zh") -> list[tuple[str, str, str, list, int]]:
+    """The matrix as the compare page draws it (templates/_compare_matrix.html): per canonical power its id,
+    name, type, per jurisdiction (name, cell) — a cell being (class, the items' names joined, link, mark,
+    number of items), or None — and the number of jurisdictions that have it."""
+    marks = MARKS["zh" if lang == "zh" else "en"]
+    grid = []
+    for cid, name, kind in matrix.canonical:
+        row = []
+        for code, jname in matrix.jurisdictions:
+            cell = matrix.cells.get((code, cid))
+            if cell:
+                row.append((jname, (LEVEL_CLASSES.get(cell.top, "lv-none"), "；".join(label for _, label in cell.items),
+                                    str(cell.items[0][0]).replace("https://w3id.org/quanze", "", 1), marks.get(cell.top, "✓"),
+                                    len(cell.items))))
+            else:
+                row.append((jname, None))
+        grid.append((cid, name, kind, row, sum(1 for _, cell in row if cell)))
+    return grid
+
+
 def _matrix(cells: dict[tuple[str, str], Cell], canonical: dict[str, tuple[str, str, str]], jurisdictions: set[tuple[str, str]]) -> Matrix:
     ordered_j = sorted(jurisdictions)
     ordered = sorted(canonical.values(), key=lambda c: (c[2], -sum((code, c[0]) in cells for code, _ in ordered_j), c[1]))
