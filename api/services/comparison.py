@@ -232,14 +232,17 @@ def _charts(per_type: list, per_stage: list, cited: list, matrix: Matrix, lang: 
     stages = sorted({r["stage"] for r in per_stage}, key=lambda s: (stage_order[s], s))
     levels = LEVELS_EN if lang == "en" else LEVELS
     by_stage = {(r["stage"], int(float(r["rank"]))): int(r["n"]) for r in per_stage}
-    sets: dict[str, set[str]] = {code: set() for code, _ in matrix.jurisdictions}
+    bits: dict[str, int] = {}
+    masks: dict[str, int] = {code: 0 for code, _ in matrix.jurisdictions}
     for code, cid in matrix.cells:  # one pass over the cells (a province: thousands), not one per jurisdiction
-        if code in sets:
-            sets[code].add(cid)
+        if code in masks:
+            masks[code] |= 1 << bits.setdefault(cid, len(bits))
+    sizes = [masks[code].bit_count() for code, _ in matrix.jurisdictions]
+    ordered = [masks[code] for code, _ in matrix.jurisdictions]
     similarity = []
-    for (i, (ca, _)), (j, (cb, _)) in combinations(enumerate(matrix.jurisdictions), 2):
-        shared = len(sets[ca] & sets[cb])
-        union = len(sets[ca]) + len(sets[cb]) - shared
+    for i, j in combinations(range(len(ordered)), 2):  # Jaccard over canonical powers: a province has 183² / 2 pairs
+        shared = (ordered[i] & ordered[j]).bit_count()
+        union = sizes[i] + sizes[j] - shared
         value = round(shared / union, 2) if union else 0.0
         similarity += [[i, j, value], [j, i, value]]
     similarity += [[i, i, 1.0] for i in range(len(matrix.jurisdictions))]
