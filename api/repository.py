@@ -21,7 +21,7 @@ worker process that holds the store open read-only. What keeps the server answer
   (`ResultTooLarge`, 422). Tables the pages compute from several queries (the matrix, every
   jurisdiction's counts, a province's compare page) are kept per generation too (`derived`).
 - **Warm after a change.** With the cache on, jobs registered with `warm_with` (api/services/warm.py:
-  the example queries, the matrix, the jurisdictions' counts) run in a background thread when the
+  the example queries, the matrix, the jurisdictions' counts, the default compare page) run in a background thread when the
   server starts and whenever a request finds a new generation live, so the first visitor of a
   country-sized store does not pay for them; each job asks the engine as a request would.
 - **Generations.** Each request is pinned to the store generation live when it started
@@ -47,11 +47,11 @@ import re
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable, Hashable
 from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
@@ -597,7 +597,6 @@ class OxigraphRepository:
         self._derived_locks: dict[tuple[str, Hashable], threading.Lock] = {}
         self._warmers: list[Callable[[], object]] = []
         self._warmed: str | None = None
-        self.warming: threading.Thread | None = None
         self._closed = False
 
     @classmethod
@@ -678,7 +677,6 @@ class OxigraphRepository:
                 return None
             self._warmed = generation.name
             thread = threading.Thread(target=self._warm, args=(generation, list(self._warmers)), daemon=True, name="quanze-warm")
-            self.warming = thread
         thread.start()
         return thread
 

@@ -84,11 +84,6 @@ def comparison_rows(c, lang: str = "zh") -> tuple[list[object], list[list[object
     return header, rows
 
 
-def matrix_rows(select, lang: str = "zh") -> tuple[list[object], list[list[object]]]:
-    jurisdictions, canon, counts = matrix(select)
-    return _matrix_rows(jurisdictions, canon, counts, lang)
-
-
 def matrix_table(repository, settings):
     """compare.matrix of the store: O(country), so computed once per store generation (views.cached)."""
     return views.cached(repository, "matrix", lambda: matrix(views.selector(repository, settings)))
