@@ -38,6 +38,11 @@ def create_app(settings: Settings | None = None, repository: Repository | None =
             app.state.repository = RemoteRepository.from_settings(settings)
         else:
             app.state.repository = OxigraphRepository.from_settings(settings)
+            if settings.warm != "0":  # fill the caches now and after each change of the store (api/services/warm.py)
+                from quanze.api.services import warm
+
+                app.state.repository.warm_with(*warm.jobs(app.state.repository, settings, app.state.templates.env))
+                app.state.repository.warm()
         app.state.validation_pool = validation_pool.ValidationPool.from_settings(settings)
         yield
         app.state.validation_pool.close()

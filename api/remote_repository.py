@@ -70,6 +70,11 @@ class RemoteRepository:
         """Rows of a SELECT as plain strings (for services and pages); `bindings` are terms, never query text."""
         return select_rows(self.query, sparql, timeout, bindings)
 
+    @staticmethod
+    def derived(name, compute):
+        """Computed on every call: no cache on a remote store (another process may change it unseen)."""
+        return compute()
+
     def close(self) -> None:
         pass
 

@@ -15,9 +15,15 @@ worker process that holds the store open read-only. What keeps the server answer
   it goes straight to the slow lane. Runaway queries wait for each other there, not for the
   ordinary ones. If the slow lane is full, the query is stopped (503).
 - **Cheap work made cheap.** Results are cached per store generation (key: generation, query
-  text, dataset, format, base) within a byte budget; identical queries in flight share one
-  evaluation; results are written by pyoxigraph's own W3C writers into a sink that counts
-  bytes and rows and stops at the cap (`ResultTooLarge`, 422).
+  text, dataset, format, caps, and the base IRI unless the text cannot depend on it) within a
+  byte budget; identical queries in flight share one evaluation; results are written by
+  pyoxigraph's own W3C writers into a sink that counts bytes and rows and stops at the cap
+  (`ResultTooLarge`, 422). Tables the pages compute from several queries (the matrix, every
+  jurisdiction's counts, a province's compare page) are kept per generation too (`derived`).
+- **Warm after a change.** With the cache on, jobs registered with `warm_with` (api/services/warm.py:
+  the example queries, the matrix, the jurisdictions' counts, the default compare page) run in a background thread when the
+  server starts and whenever a request finds a new generation live, so the first visitor of a
+  country-sized store does not pay for them; each job asks the engine as a request would.
 - **Generations.** Each request is pinned to the store generation live when it started
   (`pin`); workers open generations by path, so a rebuild is picked up between requests and
   one page's several queries never mix two generations.
@@ -30,26 +36,32 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import hashlib
 import itertools
 import json
+import logging
 import multiprocessing as mp
 import os
 import re
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 
 from quanze.api.gate import parked
 from quanze.api.sparql_results import GRAPH_FORMATS
 from quanze.graph.store.oxigraph import Generation, GenerationWatch
+
+T = TypeVar("T")
+log = logging.getLogger("quanze.api")
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -103,6 +115,7 @@ class QueryRequest:
 
 class Repository(Protocol):
     def query(self, request: QueryRequest, timeout: float) -> tuple[bytes, str]: ...
+    def derived(self, name: Hashable, compute: Callable[[], T]) -> T: ...
     def select(self, sparql: str, timeout: float | None = None, bindings: dict[str, object] | None = None) -> list[dict[str, str | None]]: ...
     def close(self) -> None: ...
 
@@ -541,6 +554,23 @@ class _ResultCache:
                 self.used -= self._size(old)
 
 
+_BASE_WORDS = re.compile(r"(?i)\b(?:BASE|IRI|URI)\b")
+_IRI_REFERENCE = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def cache_form(request: QueryRequest) -> QueryRequest:
+    """The request as the result cache files it: without its base IRI when the text cannot depend on it
+    (no BASE, IRI( or URI( anywhere, every <…> absolute), so /sparql's answers do not depend on the
+    host name a client used, and a warm-up can fill the cache for every client. Conservative: a word
+    BASE in a comment or a `<` comparison written without spaces only keeps the base in the key."""
+    if request.base_iri is None or _BASE_WORDS.search(request.sparql):
+        return request
+    if all(_ABSOLUTE.match(reference) for reference in _IRI_REFERENCE.findall(request.sparql)):
+        return dataclasses.replace(request, base_iri=None)
+    return request
+
+
 class OxigraphRepository:
     """The embedded store: generations, a cache, admission control and a pool of killable workers."""
 
@@ -563,6 +593,11 @@ class OxigraphRepository:
         self._clients: dict[str, int] = {}
         self._lock = threading.Lock()
         self._limiter = None
+        self._derived: OrderedDict[tuple[str, Hashable], object] = OrderedDict()
+        self._derived_locks: dict[tuple[str, Hashable], threading.Lock] = {}
+        self._warmers: list[Callable[[], object]] = []
+        self._warmed: str | None = None
+        self._closed = False
 
     @classmethod
     def from_settings(cls, settings) -> OxigraphRepository:
@@ -576,8 +611,12 @@ class OxigraphRepository:
     # generations ---------------------------------------------------------------------------
 
     def pin(self) -> contextvars.Token:
-        """Pin the current request to the live generation (checked with one stat); reset with `unpin`."""
-        return _pinned.set(self.watch.probe())
+        """Pin the current request to the live generation (checked with one stat); reset with `unpin`.
+        A generation not seen before starts the warm-up (`warm_with`)."""
+        generation = self.watch.probe()
+        if self._warmers and generation.name != self._warmed:
+            self.warm(generation)
+        return _pinned.set(generation)
 
     @staticmethod
     def unpin(token: contextvars.Token) -> None:
@@ -585,6 +624,76 @@ class OxigraphRepository:
 
     def generation(self) -> Generation:
         return _pinned.get() or self.watch.probe()
+
+    # tables computed per generation, and the warm-up --------------------------------------------
+
+    DERIVED_ENTRIES = 48
+    """Computed tables kept at most (a province's compare page is the largest: about 1 MB)."""
+
+    def derived(self, name: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` — a table built from several queries of the pinned generation — kept until that
+        generation is no longer live (as query results are), so it is computed once per generation.
+        Concurrent callers of one name wait for one computation. With the cache off (cache_bytes 0)
+        it is computed on every call."""
+        if self.cache.budget <= 0:
+            return compute()
+        key = (self.generation().name, name)
+        with self._lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return self._derived[key]  # type: ignore[return-value]
+            lock = self._derived_locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                if key in self._derived:
+                    return self._derived[key]  # type: ignore[return-value]
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._derived_locks.pop(key, None)
+            with self._lock:
+                live = self.watch.current.name
+                for old in [k for k in self._derived if k[0] != live]:  # an earlier generation's tables
+                    del self._derived[old]
+                if key[0] == live:
+                    self._derived[key] = value
+                    while len(self._derived) > self.DERIVED_ENTRIES:
+                        self._derived.popitem(last=False)
+            return value
+
+    def warm_with(self, *jobs: Callable[[], object]) -> None:
+        """Jobs that fill the caches (each runs queries as a request would), run in order by `warm`;
+        one that returns False ends that warm-up."""
+        self._warmers.extend(jobs)
+
+    def warm(self, generation: Generation | None = None) -> threading.Thread | None:
+        """Run the warm-up jobs on the live generation in a background thread, once per generation
+        (nothing when the cache is off or no job is registered). A job that fails is logged in one line;
+        the warm-up stops when the live generation changes under it (the next request starts it again)."""
+        generation = generation or self.watch.probe()
+        with self._lock:
+            if self.cache.budget <= 0 or not self._warmers or self._closed or generation.name == self._warmed:
+                return None
+            self._warmed = generation.name
+            thread = threading.Thread(target=self._warm, args=(generation, list(self._warmers)), daemon=True, name="quanze-warm")
+        thread.start()
+        return thread
+
+    def _warm(self, generation: Generation, jobs: list[Callable[[], object]]) -> None:
+        token = _pinned.set(generation)
+        try:
+            for job in jobs:
+                if self._closed or self.watch.probe().name != generation.name:
+                    return
+                try:
+                    if job() is False:  # nothing (more) worth warming
+                        return
+                except Exception as error:  # a busy server, a store removed: the visitors pay instead
+                    log.warning("warming the cache of generation %s: %s: %s", generation.name, type(error).__name__,
+                                " ".join(str(error).split())[:200])
+        finally:
+            _pinned.reset(token)
 
     # slow queries ----------------------------------------------------------------------------
 
@@ -636,7 +745,7 @@ class OxigraphRepository:
 
     def _lookup(self, request: QueryRequest) -> tuple[Generation, tuple, tuple[str, object] | None, Future | None, bool]:
         generation = self.generation()
-        key = (generation.name, request)
+        key = (generation.name, cache_form(request))
         outcome = self.cache.get(generation.name, key)
         if outcome is not None:
             return generation, key, outcome, None, False
@@ -792,6 +901,7 @@ class OxigraphRepository:
         return select_rows(self.query, sparql, timeout, bindings)
 
     def close(self) -> None:
+        self._closed = True
         self.pool.close()
 
 

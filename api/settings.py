@@ -50,6 +50,13 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     return int(_number(name, default, low, high, integer=True))
 
 
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower() or default
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value[:40]!r}")
+    return value
+
+
 def _float(name: str, default: float, low: float, high: float) -> float:
     return float(_number(name, default, low, high, integer=False))
 
@@ -104,6 +111,11 @@ class Settings:
     """Memory a validation may allocate beyond the worker's loaded code and reference data
     (QUANZE_VALIDATION_MEMORY, in MiB, 1024; 0: no cap)."""
 
+    warm: str = "auto"
+    """Fill the caches in the background when the server starts and when a new store generation goes live
+    (QUANZE_WARM: `auto`, the default, when the store holds more jurisdictions than a page lists — a
+    country-sized store, whose matrix and country-wide counts cost hundreds of milliseconds; `1` always;
+    `0` never). Nothing is warmed with the cache off (QUANZE_CACHE_BYTES=0). api/services/warm.py."""
     page_jurisdictions: int = 200
     """The most jurisdictions the home and compare pages list at once (QUANZE_PAGE_JURISDICTIONS, 200); a larger
     store is shown one province at a time (api/services/comparison.py `scope`)."""
@@ -126,6 +138,7 @@ class Settings:
             store=paths.store_dir(),
             query_timeout=_float("QUANZE_QUERY_TIMEOUT", 30.0, 0.1, 3600.0),
             page_jurisdictions=_int("QUANZE_PAGE_JURISDICTIONS", 200, 1, 100_000),
+            warm=_choice("QUANZE_WARM", "auto", ("auto", "1", "0")),
             max_results=_int("QUANZE_MAX_RESULTS", 100_000, 1, 100_000_000),
             max_query_bytes=_int("QUANZE_MAX_QUERY_BYTES", 100_000, 16, 10 * MiB),
             max_upload_bytes=_int("QUANZE_MAX_UPLOAD_BYTES", 10 * MiB, 1, 1024 * MiB),

@@ -84,8 +84,21 @@ def comparison_rows(c, lang: str = "zh") -> tuple[list[object], list[list[object
     return header, rows
 
 
-def matrix_rows(select, lang: str = "zh") -> tuple[list[object], list[list[object]]]:
-    jurisdictions, canon, counts = matrix(select)
+def matrix_table(repository, settings):
+    """compare.matrix of the store: O(country), so computed once per store generation (views.cached)."""
+    return views.cached(repository, "matrix", lambda: matrix(views.selector(repository, settings)))
+
+
+def matrix_csv(repository, settings, lang: str) -> bytes:
+    """The matrix download as CSV bytes, kept per store generation like the table it is written from."""
+    def write() -> bytes:
+        header, rows = _matrix_rows(*matrix_table(repository, settings), lang)
+        return csv_text(header, rows).encode("utf-8")
+
+    return views.cached(repository, ("matrix.csv", lang), write)
+
+
+def _matrix_rows(jurisdictions, canon, counts, lang: str) -> tuple[list[object], list[list[object]]]:
     header: list[object] = ["标准权力事项" if lang != "en" else "Canonical power", "编号" if lang != "en" else "Id"]
     header += [f"{name} {code}" for code, name in jurisdictions]
     rows = [[name, cid] + [counts.get((code, cid), 0) for code, _ in jurisdictions] for cid, name in canon]
@@ -106,7 +119,8 @@ async def compare_download(
     header, rows = comparison_rows(c, lang)
     sheets = [("比较" if lang != "en" else "comparison", header, rows)]
     if format == "xlsx":
-        sheets.append(("矩阵" if lang != "en" else "matrix", *await run_in_threadpool(matrix_rows, views.selector(repository, settings), lang)))
+        table = await run_in_threadpool(matrix_table, repository, settings)
+        sheets.append(("矩阵" if lang != "en" else "matrix", *_matrix_rows(*table, lang)))
     return table_response(f"quanze-compare-{a}-{b}", format, sheets)
 
 
@@ -114,5 +128,8 @@ async def compare_download(
 async def matrix_download(
     repository: RepositoryDep, settings: SettingsDep, format: str = Format, lang: str = Query("zh", pattern="^(zh|en)$"),
 ) -> Response:
-    header, rows = await run_in_threadpool(matrix_rows, views.selector(repository, settings), lang)
-    return table_response("quanze-matrix", format, [("矩阵" if lang != "en" else "matrix", header, rows)])
+    if format == "csv":
+        data = await run_in_threadpool(matrix_csv, repository, settings, lang)
+        return Response(data, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": content_disposition("quanze-matrix.csv")})
+    table = await run_in_threadpool(matrix_table, repository, settings)
+    return table_response("quanze-matrix", format, [("矩阵" if lang != "en" else "matrix", *_matrix_rows(*table, lang))])

@@ -80,7 +80,8 @@ async def _page(request: Request, select: views.Select, iri: str, lang: str) -> 
         return render(request, "power.html", lang, title=str(view.get("label") or iri), v=view)
     if iri.startswith(BASE + "jurisdiction/"):
         code = iri.rsplit("/", 1)[-1]
-        jurisdictions = {j["code"]: j for j in await run_in_threadpool(views.jurisdictions, select)}
+        one = [code] if len(code) == 6 and code.isascii() and code.isdigit() else []  # that one, not the country's list
+        jurisdictions = {j["code"]: j for j in await run_in_threadpool(views.jurisdictions, select, one)}
         if code in jurisdictions:
             powers = await run_in_threadpool(views.powers_of, select, division_code(code))
             return render(request, "jurisdiction.html", lang, title=jurisdictions[code]["name"], name=jurisdictions[code]["name"], code=code, powers=powers)

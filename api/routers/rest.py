@@ -22,7 +22,7 @@ CODE = r"^[0-9]{6}$"
 
 @router.get("/jurisdictions", summary="Jurisdictions with their numbers of power items and risk points")
 async def jurisdictions(repository: RepositoryDep, settings: SettingsDep) -> list[dict]:
-    return await run_in_threadpool(views.jurisdictions, views.selector(repository, settings))
+    return await run_in_threadpool(views.every_jurisdiction, repository, settings)
 
 
 @router.get("/jurisdictions/{code}/powers", summary="The power items of a jurisdiction")

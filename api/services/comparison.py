@@ -67,6 +67,30 @@ def matrix_cells(select: Select, lang: str = "zh", codes: list[str] | None = Non
     return _matrix(cells, canonical, {(r["code"], r["jname"]) for r in cell_rows})
 
 
+LEVEL_CLASSES = {3: "lv-high", 2: "lv-medium", 1: "lv-low"}
+MARKS = {"zh": {3: "高", 2: "中", 1: "低"}, "en": {3: "H", 2: "M", 1: "L"}}
+
+
+def matrix_grid(matrix: Matrix, lang: str = "zh") -> list[tuple[str, str, str, list, int]]:
+    """The matrix as the compare page draws it (templates/_compare_matrix.html): per canonical power its id,
+    name, type, per jurisdiction (name, cell) — a cell being (class, the items' names joined, link, mark,
+    number of items), or None — and the number of jurisdictions that have it."""
+    marks = MARKS["zh" if lang == "zh" else "en"]
+    grid = []
+    for cid, name, kind in matrix.canonical:
+        row = []
+        for code, jname in matrix.jurisdictions:
+            cell = matrix.cells.get((code, cid))
+            if cell:
+                row.append((jname, (LEVEL_CLASSES.get(cell.top, "lv-none"), "；".join(label for _, label in cell.items),
+                                    str(cell.items[0][0]).replace("https://w3id.org/quanze", "", 1), marks.get(cell.top, "✓"),
+                                    len(cell.items))))
+            else:
+                row.append((jname, None))
+        grid.append((cid, name, kind, row, sum(1 for _, cell in row if cell)))
+    return grid
+
+
 def _matrix(cells: dict[tuple[str, str], Cell], canonical: dict[str, tuple[str, str, str]], jurisdictions: set[tuple[str, str]]) -> Matrix:
     ordered_j = sorted(jurisdictions)
     ordered = sorted(canonical.values(), key=lambda c: (c[2], -sum((code, c[0]) in cells for code, _ in ordered_j), c[1]))
@@ -208,11 +232,18 @@ def _charts(per_type: list, per_stage: list, cited: list, matrix: Matrix, lang: 
     stages = sorted({r["stage"] for r in per_stage}, key=lambda s: (stage_order[s], s))
     levels = LEVELS_EN if lang == "en" else LEVELS
     by_stage = {(r["stage"], int(float(r["rank"]))): int(r["n"]) for r in per_stage}
-    sets = {code: {cid for (c, cid) in matrix.cells if c == code} for code, _ in matrix.jurisdictions}
+    bits: dict[str, int] = {}
+    masks: dict[str, int] = {code: 0 for code, _ in matrix.jurisdictions}
+    for code, cid in matrix.cells:  # one pass over the cells (a province: thousands), not one per jurisdiction
+        if code in masks:
+            masks[code] |= 1 << bits.setdefault(cid, len(bits))
+    sizes = [masks[code].bit_count() for code, _ in matrix.jurisdictions]
+    ordered = [masks[code] for code, _ in matrix.jurisdictions]
     similarity = []
-    for (i, (ca, _)), (j, (cb, _)) in combinations(enumerate(matrix.jurisdictions), 2):
-        union = sets[ca] | sets[cb]
-        value = round(len(sets[ca] & sets[cb]) / len(union), 2) if union else 0.0
+    for i, j in combinations(range(len(ordered)), 2):  # Jaccard over canonical powers: a province has 183² / 2 pairs
+        shared = (ordered[i] & ordered[j]).bit_count()
+        union = sizes[i] + sizes[j] - shared
+        value = round(shared / union, 2) if union else 0.0
         similarity += [[i, j, value], [j, i, value]]
     similarity += [[i, i, 1.0] for i in range(len(matrix.jurisdictions))]
     return {

@@ -35,6 +35,18 @@ def selector(repo: Repository, settings: Settings) -> Select:
     return run
 
 
+def cached(repo: Repository, name, compute):
+    """`compute()` kept per store generation by the repository (`derived`), or computed now by one that keeps
+    nothing (a remote store, a test double)."""
+    derived = getattr(repo, "derived", None)
+    return derived(name, compute) if derived is not None else compute()
+
+
+def every_jurisdiction(repo: Repository, settings: Settings) -> list[dict[str, object]]:
+    """`jurisdictions` of the whole store (GET /api/jurisdictions): O(country), so computed once per generation."""
+    return cached(repo, "jurisdictions", lambda: jurisdictions(selector(repo, settings)))
+
+
 def jurisdictions(select: Select, codes: list[str] | None = None) -> list[dict[str, object]]:
     """Each jurisdiction (or those with these division codes) with its numbers (integers) of distinct
     power items and risk points.

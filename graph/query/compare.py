@@ -197,10 +197,9 @@ def matrix(select: Select) -> tuple[list[tuple[str, str]], list[tuple[str, str]]
     Read from the per-register summaries (graph/query/summaries.py) where the store has them."""
     from quanze.graph.query import summaries
 
-    rows = summaries.matrix(select) if summaries.available(select) else matrix_scan(select)
-    jurisdictions = sorted({(r["code"], r["jname"]) for r in rows})
-    canon = sorted({(r["cid"], r["cname"]) for r in rows})
-    return jurisdictions, canon, {(r["code"], r["cid"]): int(r["n"]) for r in rows}
+    if summaries.available(select):
+        return summaries.matrix_table(select)
+    return summaries.table_of(matrix_scan(select))
 
 
 def matrix_scan(select: Select) -> list[dict[str, str | None]]:

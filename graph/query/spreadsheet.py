@@ -33,7 +33,7 @@ def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]], bom: bo
     writer = csv.writer(out)
     writer.writerow([safe_cell(h) for h in header])
     for row in rows:
-        writer.writerow([safe_cell(c) for c in row])
+        writer.writerow([c if type(c) is int else safe_cell(c) for c in row])  # counts (the matrix: 90,000 at 2,848 counties) as they are
     return (BOM if bom else "") + out.getvalue()
 
 

@@ -13,6 +13,7 @@ A store built before summaries existed has none; its ontology graph does not kno
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 Select = Callable[[str], list[dict[str, str | None]]]
@@ -69,6 +70,69 @@ def matrix(select: Select) -> list[dict[str, str | None]]:
     if has_canonical_counts(select):
         return _matrix_from_counts(select)
     return _matrix_from_entries(select)
+
+
+_COUNT_LINE = re.compile(r"^(.*) (-?[0-9]+)$", re.MULTILINE)
+"""One line of qz:canonicalPowerCounts: the entry's name after id/, a space, the number of items."""
+Table = tuple[list[tuple[str, str]], list[tuple[str, str]], dict[tuple[str, str], int]]
+
+
+def matrix_table(select: Select) -> Table:
+    """(jurisdictions, canonical powers, (code, canonical id) → items): the matrix as compare.matrix
+    gives it, built straight from each summary's `qz:canonicalPowerCounts` — summed per jurisdiction
+    and entry first, then named — without a row per cell in between (the country: 2,848 literals,
+    about 60,000 cells). A store whose summaries lack the literal: from the per-cell entries."""
+    if not has_canonical_counts(select):
+        return table_of(_matrix_from_entries(select))
+    from quanze.graph.map.summaries import _tail
+
+    per_tail: dict[str, dict[str, int]] = {}
+    for row in select(PREFIXES + """SELECT ?code ?counts WHERE {
+      { SELECT ?summary ?j WHERE { ?summary qz:summaryJurisdiction ?j } }
+      { SELECT ?summary ?counts WHERE { ?summary qz:canonicalPowerCounts ?counts } }
+      { SELECT ?j ?code WHERE { ?j qz:divisionCode ?code } }
+    }"""):
+        pairs = _COUNT_LINE.findall(row["counts"] or "")
+        sums = per_tail.get(row["code"])
+        if sums is None and len({tail for tail, _ in pairs}) == len(pairs):  # the usual case: one summary a jurisdiction
+            per_tail[row["code"]] = {tail: int(n) for tail, n in pairs}
+            continue
+        sums = per_tail.setdefault(row["code"], {}) if sums is None else sums
+        for tail, n in pairs:
+            sums[tail] = sums.get(tail, 0) + int(n)
+    notations: dict[str, list[str]] = {}
+    names: dict[str, list[str]] = {}
+    for row in select(PREFIXES + f"SELECT ?c ?cid ?cname WHERE {_CANONICAL}"):
+        cids = notations.setdefault(_tail(row["c"]), [])
+        if row["cid"] not in cids:
+            cids.append(row["cid"])
+        names.setdefault(row["cid"], []).append(row["cname"])
+    jnames: dict[str, set[str]] = {}
+    for row in select(PREFIXES + "SELECT ?code ?jname WHERE { { SELECT DISTINCT ?j WHERE { ?summary qz:summaryJurisdiction ?j } } ?j qz:divisionCode ?code ; rdfs:label ?jname }"):
+        jnames.setdefault(row["code"], set()).add(row["jname"])
+    one_to_one = {tail: cids[0] for tail, cids in notations.items() if len(cids) == 1}
+    if len(set(one_to_one.values())) != len(one_to_one) or len(one_to_one) != len(notations):
+        one_to_one = {}  # a notation shared by two entries, or an entry with two: summed one by one below
+    counts: dict[tuple[str, str], int] = {}
+    for code, sums in per_tail.items():
+        if code not in jnames:
+            continue
+        if one_to_one:
+            counts.update({(code, one_to_one[tail]): n for tail, n in sums.items() if tail in one_to_one})
+            continue
+        for tail, n in sums.items():
+            for cid in notations.get(tail, ()):
+                counts[(code, cid)] = counts.get((code, cid), 0) + n
+    jurisdictions = sorted({(code, jname) for code, _ in counts for jname in jnames[code]})
+    canon = sorted({(cid, cname) for _, cid in counts for cname in names[cid]})
+    return jurisdictions, canon, counts
+
+
+def table_of(rows: list[dict[str, str | None]]) -> Table:
+    """The matrix's rows (code, jname, cid, cname, n) as compare.matrix's table."""
+    jurisdictions = sorted({(r["code"], r["jname"]) for r in rows})
+    canon = sorted({(r["cid"], r["cname"]) for r in rows})
+    return jurisdictions, canon, {(r["code"], r["cid"]): int(r["n"]) for r in rows}
 
 
 def _matrix_from_counts(select: Select) -> list[dict[str, str | None]]:
