@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from quanze.graph.namespaces import QZ
 from quanze.graph.repair.text import compact
 from quanze.graph.repair.power_types import resolve_power_type
+from quanze.graph.validate.store_view import to_rdflib
 
 
 @dataclass(frozen=True)
@@ -155,22 +156,8 @@ def load_ontology(directory: Path) -> Graph:
             graph.parse(path, format="turtle")
             continue
         for quad in quads:
-            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
-
-
-_PLAIN = ("http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
-
-
-def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value) if datatype in _PLAIN else Literal(term.value, datatype=URIRef(datatype))
 
 
 def load_vocabulary(directory: Path) -> Vocabulary:
